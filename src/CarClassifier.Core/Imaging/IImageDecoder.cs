@@ -1,0 +1,22 @@
+namespace CarClassifier.Core.Imaging;
+
+/// <summary>
+/// Decodes an encoded image and writes the model-ready tensor for it.
+/// Implementations must be thread-safe (one instance serves concurrent callers) and must produce
+/// the same tensor, within a stated tolerance, for the same bytes and recipe.
+/// </summary>
+public interface IImageDecoder
+{
+    /// <summary>Short name used in configuration, logs and benchmarks (e.g. "imagesharp", "skia").</summary>
+    string Name { get; }
+
+    /// <summary>
+    /// Decodes <paramref name="encoded"/>, applies EXIF orientation, converts to 8-bit RGB (grayscale,
+    /// CMYK, palette and alpha handled; alpha is composited on white), resizes the shorter side to
+    /// <see cref="PreprocessRecipe.ResizeShorterSide"/>, centre-crops, normalises and writes
+    /// <see cref="PreprocessRecipe.ImageTensorLength"/> floats into <paramref name="destination"/>.
+    /// </summary>
+    /// <returns>Facts about the source image (format, size as stored).</returns>
+    /// <exception cref="ImageRejectedException">The bytes are not an acceptable image; the message says why.</exception>
+    DecodedImageInfo DecodeInto(ReadOnlySpan<byte> encoded, PreprocessRecipe recipe, ImageLimits limits, Span<float> destination);
+}

@@ -1,0 +1,32 @@
+namespace CarClassifier.Core;
+
+/// <summary>
+/// The one source of truth for the names that code, tests, local settings and Bicep share.
+/// Trigger attributes need compile-time constants, so these are constants rather than options;
+/// infra tests compare the Bicep defaults against them.
+/// </summary>
+public static class PipelineNames
+{
+    /// <summary>Blob container users drop images into.</summary>
+    public const string ImagesContainer = "images";
+
+    /// <summary>Work queue: one claim-check message per image.</summary>
+    public const string WorkQueue = "classify-requests";
+
+    /// <summary>Where the queue extension moves messages that failed maxDequeueCount times.</summary>
+    public const string PoisonQueue = WorkQueue + "-poison";
+
+    /// <summary>Results table: one row per blob.</summary>
+    public const string ResultsTable = "classifications";
+
+    /// <summary>Connection setting (prefix) used by the triggers and by Core's clients.</summary>
+    public const string StorageConnection = "AzureWebJobsStorage";
+
+    /// <summary>Configuration section bound to <c>ClassifierOptions</c>.</summary>
+    public const string OptionsSection = "Classifier";
+
+    /// <summary>Function names, shared by both hosts.</summary>
+    public const string IngestFunction = "IngestImage";
+
+    public const string ClassifyFunction = "ClassifyImages";
+}
