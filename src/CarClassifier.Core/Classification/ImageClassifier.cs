@@ -1,0 +1,199 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Text.Json;
+using Azure;
+using Azure.Storage.Blobs;
+using CarClassifier.Core.Configuration;
+using CarClassifier.Core.Imaging;
+using CarClassifier.Core.Inference;
+using CarClassifier.Core.Messaging;
+using CarClassifier.Core.Postprocessing;
+using CarClassifier.Core.Results;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace CarClassifier.Core.Classification;
+
+/// <summary>
+/// What the queue trigger does with one claim check: download the blob, decode and preprocess it,
+/// hand the tensor to the shared batcher, and upsert the row.
+/// Deterministic failures (bad bytes, limits, deleted blob) become a Failed row and the message completes;
+/// anything else (storage down, model failure) throws so the queue retries and finally poisons it.
+/// </summary>
+public class ImageClassifier
+{
+    private static readonly JsonSerializerOptions TopKJson = new(JsonSerializerDefaults.Web);
+
+    private readonly BlobServiceClient _blobs;
+    private readonly IImageDecoder _decoder;
+    private readonly ModelRuntime _model;
+    private readonly ResultStore _results;
+    private readonly ClassifierOptions _options;
+    private readonly ImageLimits _limits;
+    private readonly TimeProvider _time;
+    private readonly ILogger<ImageClassifier> _logger;
+
+    public ImageClassifier(
+        BlobServiceClient blobs,
+        IImageDecoder decoder,
+        ModelRuntime model,
+        ResultStore results,
+        IOptions<ClassifierOptions> options,
+        TimeProvider time,
+        ILogger<ImageClassifier> logger)
+    {
+        ArgumentNullException.ThrowIfNull(blobs);
+        ArgumentNullException.ThrowIfNull(decoder);
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(results);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(logger);
+        _blobs = blobs;
+        _decoder = decoder;
+        _model = model;
+        _results = results;
+        _options = options.Value;
+        _limits = _options.ToImageLimits();
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>For mocking frameworks only.</summary>
+    protected ImageClassifier()
+    {
+        _blobs = null!;
+        _decoder = null!;
+        _model = null!;
+        _results = null!;
+        _options = null!;
+        _limits = null!;
+        _time = null!;
+        _logger = null!;
+    }
+
+    /// <summary>Classifies the blob a message names and writes its row. Returns the row written.</summary>
+    public virtual async Task<ClassificationResult> ClassifyAsync(ClassifyRequest request, long dequeueCount, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var started = _time.GetUtcNow();
+        var model = await _model.GetAsync(cancellationToken).ConfigureAwait(false);
+        var row = new ClassificationResult
+        {
+            BlobPath = ResultKeys.BlobPath(request.Container, request.BlobName),
+            BlobETag = request.ETag,
+            BlobSizeBytes = request.SizeBytes,
+            Model = model.Manifest.Identity,
+            QueueWaitMs = Math.Max(0, (started - request.EnqueuedAt).TotalMilliseconds),
+            CorrelationId = request.CorrelationId,
+            DequeueCount = (int)Math.Min(int.MaxValue, dequeueCount),
+        };
+
+        byte[]? bytes = null;
+        float[]? tensor = null;
+        try
+        {
+            var blob = _blobs.GetBlobContainerClient(request.Container).GetBlobClient(request.BlobName);
+            int length;
+            (bytes, length) = await DownloadAsync(blob, row, cancellationToken).ConfigureAwait(false);
+
+            var decodeStarted = Stopwatch.GetTimestamp();
+            tensor = ArrayPool<float>.Shared.Rent(model.Batcher.ImageLength);
+            var image = tensor.AsMemory(0, model.Batcher.ImageLength);
+            _decoder.DecodeInto(bytes.AsSpan(0, length), model.Manifest.Preprocess, _limits, image.Span);
+            row.DecodeMs = Stopwatch.GetElapsedTime(decodeStarted).TotalMilliseconds;
+
+            // The raw bytes are not needed any more: give them back before waiting on the batch.
+            ArrayPool<byte>.Shared.Return(bytes);
+            bytes = null;
+
+            var prediction = await model.Batcher.ClassifyAsync(image, cancellationToken).ConfigureAwait(false);
+            row.Status = nameof(ClassificationStatus.Succeeded);
+            row.Label = prediction.TopK[0].Label;
+            row.Probability = prediction.TopK[0].Probability;
+            row.TopK = JsonSerializer.Serialize(prediction.TopK, TopKJson);
+            row.BatchSize = prediction.BatchSize;
+            row.InferenceMs = prediction.Inference.TotalMilliseconds;
+        }
+        catch (ImageRejectedException ex)
+        {
+            MarkFailed(row, ex.Kind.ToString(), ex.Message);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            MarkFailed(row, "BlobNotFound", "The blob no longer exists (deleted before it was classified).");
+        }
+        finally
+        {
+            if (bytes is not null) ArrayPool<byte>.Shared.Return(bytes);
+            if (tensor is not null) ArrayPool<float>.Shared.Return(tensor);
+        }
+
+        row.ProcessedAt = _time.GetUtcNow();
+        await _results.UpsertAsync(row, cancellationToken).ConfigureAwait(false);
+        if (row.Error is null)
+        {
+            _logger.LogInformation(
+                "Classified {BlobPath} as {Label} ({Probability:P1}) in a batch of {BatchSize} (correlation {CorrelationId})",
+                row.BlobPath, row.Label, row.Probability, row.BatchSize, row.CorrelationId);
+        }
+        else
+        {
+            _logger.LogWarning("Failed {BlobPath}: {ErrorKind}: {Error} (correlation {CorrelationId})", row.BlobPath, row.ErrorKind, row.Error, row.CorrelationId);
+        }
+
+        return row;
+    }
+
+    private async Task<(byte[] Bytes, int Length)> DownloadAsync(BlobClient blob, ClassificationResult row, CancellationToken cancellationToken)
+    {
+        var response = await blob.DownloadStreamingAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        using var download = response.Value;
+        var size = download.Details.ContentLength;
+        row.BlobETag = download.Details.ETag.ToString();
+        row.BlobSizeBytes = size;
+
+        // Checked again here: the blob may have been overwritten with something bigger since ingest.
+        if (size > _options.MaxBlobBytes)
+        {
+            throw new ImageRejectedException(
+                ImageRejectionKind.TooManyBytes,
+                $"Blob is {size} bytes, over the limit of {_options.MaxBlobBytes} bytes (Classifier:MaxBlobBytes).");
+        }
+
+        if (size == 0)
+        {
+            throw new ImageRejectedException(ImageRejectionKind.Empty, "The blob is empty (0 bytes).");
+        }
+
+        var length = (int)size;
+        var bytes = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            var read = 0;
+            while (read < length)
+            {
+                var n = await download.Content.ReadAsync(bytes.AsMemory(read, length - read), cancellationToken).ConfigureAwait(false);
+                if (n == 0) throw new IOException($"The blob download ended after {read} of {length} bytes.");
+                read += n;
+            }
+
+            return (bytes, length);
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(bytes);
+            throw;
+        }
+    }
+
+    private static void MarkFailed(ClassificationResult row, string kind, string reason)
+    {
+        row.Status = nameof(ClassificationStatus.Failed);
+        row.ErrorKind = kind;
+        row.Error = reason;
+        row.Label = null;
+        row.Probability = null;
+        row.TopK = null;
+    }
+}

@@ -1,0 +1,83 @@
+using System.ComponentModel.DataAnnotations;
+using CarClassifier.Core.Imaging;
+
+namespace CarClassifier.Core.Configuration;
+
+/// <summary>
+/// Every knob of the pipeline, bound once from the <c>Classifier</c> configuration section and shared
+/// by the Functions app, the local WebJobs host, the CLI and the tests. Queue, container and table
+/// names are constants in <see cref="PipelineNames"/> because trigger attributes need constants.
+/// </summary>
+public sealed class ClassifierOptions
+{
+    public const string SectionName = PipelineNames.OptionsSection;
+
+    /// <summary>Path of the model manifest (absolute, or relative to the app's base directory / current directory).</summary>
+    [Required]
+    public string ModelManifest { get; set; } = "models/resnet50-v1-12/manifest.json";
+
+    /// <summary>Folder the model weights are downloaded to or generated in.</summary>
+    [Required]
+    public string ModelCacheDirectory { get; set; } = ".models";
+
+    /// <summary>Download missing weights from the manifest's pinned source.</summary>
+    public bool AllowModelDownload { get; set; } = true;
+
+    /// <summary>Generate missing weights for manifests that name a generator.</summary>
+    public bool AllowModelGeneration { get; set; } = true;
+
+    /// <summary>Image decoder: "skia" (DCT-scaled JPEG decoding) or "imagesharp" (managed).</summary>
+    [Required]
+    public string Decoder { get; set; } = "skia";
+
+    /// <summary>Most images in one ONNX Run.</summary>
+    [Range(1, 1024)]
+    public int MaxBatchSize { get; set; } = 16;
+
+    /// <summary>How long the first image of a batch waits for company before the batch runs anyway.</summary>
+    [Range(0, 10_000)]
+    public int MaxBatchDelayMilliseconds { get; set; } = 20;
+
+    /// <summary>Blobs larger than this are rejected with a Failed row, without being downloaded.</summary>
+    [Range(1, long.MaxValue)]
+    public long MaxBlobBytes { get; set; } = 50L * 1024 * 1024;
+
+    /// <summary>Largest width x height accepted, read from the header before pixels are allocated.</summary>
+    [Range(1, long.MaxValue)]
+    public long MaxPixels { get; set; } = 50_000_000;
+
+    /// <summary>Largest width or height accepted.</summary>
+    [Range(1, int.MaxValue)]
+    public int MaxDimension { get; set; } = 20_000;
+
+    /// <summary>Accepted image formats; anything else gets a Failed row naming its format.</summary>
+    public List<ImageFormat> AcceptedFormats { get; set; } = [];
+
+    /// <summary>ONNX Runtime execution provider: Cpu or Cuda.</summary>
+    public ExecutionProvider ExecutionProvider { get; set; } = ExecutionProvider.Cpu;
+
+    /// <summary>CUDA device ordinal when <see cref="ExecutionProvider"/> is Cuda.</summary>
+    [Range(0, 64)]
+    public int CudaDeviceId { get; set; }
+
+    /// <summary>ONNX Runtime intra-op threads; 0 lets ONNX Runtime use one per physical core.</summary>
+    [Range(0, 1024)]
+    public int IntraOpThreads { get; set; }
+
+    /// <summary>Number of classes written to the row's top-k JSON.</summary>
+    [Range(1, 100)]
+    public int TopK { get; set; } = 5;
+
+    /// <summary>Create the container, queues and table at start (local runs). In Azure, Bicep creates them.</summary>
+    public bool CreateStorageResources { get; set; }
+
+    /// <summary>The limits handed to the image decoders.</summary>
+    public ImageLimits ToImageLimits() => new()
+    {
+        MaxPixels = MaxPixels,
+        MaxDimension = MaxDimension,
+        AcceptedFormats = AcceptedFormats.Count == 0
+            ? ImageLimits.Default.AcceptedFormats
+            : AcceptedFormats.ToHashSet(),
+    };
+}

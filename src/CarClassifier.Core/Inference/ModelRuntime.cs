@@ -1,0 +1,97 @@
+using CarClassifier.Core.Batching;
+using CarClassifier.Core.Configuration;
+using CarClassifier.Core.Models;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace CarClassifier.Core.Inference;
+
+/// <summary>
+/// Loads the configured model once per process (verifying, downloading or generating its weights) and
+/// owns it until shutdown. As a hosted service it loads at start, so a missing or corrupt model stops
+/// the host with a clear message instead of poisoning every queue message.
+/// </summary>
+public sealed class ModelRuntime : IHostedService, IAsyncDisposable
+{
+    private readonly ClassifierOptions _options;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _logger;
+    private readonly Lazy<Task<LoadedModel>> _loaded;
+
+    public ModelRuntime(IOptions<ClassifierOptions> options, ILoggerFactory loggerFactory)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        _options = options.Value;
+        _loggerFactory = loggerFactory;
+        _logger = loggerFactory.CreateLogger<ModelRuntime>();
+        _loaded = new Lazy<Task<LoadedModel>>(() => LoadAsync(CancellationToken.None), LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    /// <summary>The loaded model; the first caller triggers the load.</summary>
+    public Task<LoadedModel> GetAsync(CancellationToken cancellationToken = default) => _loaded.Value.WaitAsync(cancellationToken);
+
+    public async Task StartAsync(CancellationToken cancellationToken) => await GetAsync(cancellationToken).ConfigureAwait(false);
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_loaded.IsValueCreated && _loaded.Value.IsCompletedSuccessfully)
+        {
+            await _loaded.Value.Result.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Resolves a configured path: absolute as is, else against the current directory, then the app's folder.</summary>
+    public static string ResolvePath(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (Path.IsPathRooted(path)) return path;
+        var fromCurrent = Path.GetFullPath(path);
+        if (File.Exists(fromCurrent) || Directory.Exists(fromCurrent)) return fromCurrent;
+        var fromBase = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, path));
+        return File.Exists(fromBase) || Directory.Exists(fromBase) ? fromBase : fromCurrent;
+    }
+
+    private async Task<LoadedModel> LoadAsync(CancellationToken cancellationToken)
+    {
+        var manifestPath = ResolvePath(_options.ModelManifest);
+        if (!File.Exists(manifestPath))
+        {
+            throw new FileNotFoundException($"Model manifest not found at '{manifestPath}' (Classifier:ModelManifest).", manifestPath);
+        }
+
+        var cache = Path.GetFullPath(_options.ModelCacheDirectory);
+        var store = new ModelStore(cache);
+        var manifest = await ModelManifest.LoadAsync(manifestPath, cancellationToken).ConfigureAwait(false);
+        var modelPath = await store.EnsureModelAsync(
+            manifestPath,
+            new ModelStoreOptions { AllowDownload = _options.AllowModelDownload, AllowGenerate = _options.AllowModelGeneration },
+            new Progress<ModelProgress>(p => _logger.LogInformation("Model {Model}: {Progress}", manifest.Name, p)),
+            cancellationToken).ConfigureAwait(false);
+        var labels = await ModelStore.LoadLabelsAsync(manifestPath, manifest, cancellationToken).ConfigureAwait(false);
+        if (manifest.LabelsAreMeaningless)
+        {
+            _logger.LogWarning("Model {Model} has seeded weights: its labels mean nothing. Use it for smoke runs and benchmarks only.", manifest.Identity);
+        }
+
+        var session = new ModelSession(modelPath, manifest, _options, _loggerFactory.CreateLogger<ModelSession>());
+        try
+        {
+            var batcher = new InferenceBatcher(
+                session,
+                labels,
+                manifest.Output.Kind,
+                new BatcherOptions(_options.MaxBatchSize, TimeSpan.FromMilliseconds(_options.MaxBatchDelayMilliseconds), _options.TopK),
+                _loggerFactory.CreateLogger<InferenceBatcher>());
+            return new LoadedModel(manifest, modelPath, labels, session, batcher);
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+    }
+}

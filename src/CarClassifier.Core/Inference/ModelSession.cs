@@ -1,0 +1,131 @@
+using System.Diagnostics;
+using CarClassifier.Core.Batching;
+using CarClassifier.Core.Configuration;
+using CarClassifier.Core.Models;
+using Microsoft.Extensions.Logging;
+using Microsoft.ML.OnnxRuntime;
+
+namespace CarClassifier.Core.Inference;
+
+/// <summary>
+/// The one owner of the ONNX Runtime session. Runs a batch from a caller-owned input buffer into a
+/// caller-owned output buffer, so the hot path allocates no tensors: both buffers are wrapped as
+/// OrtValues (pinned, not copied) for the duration of one Run.
+/// Not thread-safe for concurrent <see cref="Run"/> calls by design: only the batcher calls it.
+/// </summary>
+public sealed class ModelSession : IBatchModel, IDisposable
+{
+    private readonly InferenceSession _session;
+    private readonly RunOptions _runOptions = new();
+    private readonly string[] _inputNames;
+    private readonly string[] _outputNames;
+    private readonly long[] _inputShape;
+    private readonly long[] _outputShape;
+
+    public ModelSession(string modelPath, ModelManifest manifest, ClassifierOptions options, ILogger<ModelSession> logger)
+    {
+        ArgumentNullException.ThrowIfNull(modelPath);
+        ArgumentNullException.ThrowIfNull(manifest);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(logger);
+
+        Manifest = manifest;
+        using var sessionOptions = SessionOptionsFactory.Create(options, logger, out var provider);
+        ExecutionProvider = provider;
+        try
+        {
+            _session = new InferenceSession(modelPath, sessionOptions);
+        }
+        catch (OnnxRuntimeException ex)
+        {
+            throw new InvalidDataException($"ONNX Runtime could not load model '{modelPath}': {ex.Message}", ex);
+        }
+
+        CheckContract(manifest);
+        _inputNames = [manifest.Input.Name];
+        _outputNames = [manifest.Output.Name];
+        _inputShape = [0, .. manifest.Input.Shape.Skip(1)];
+        _outputShape = [0, .. manifest.Output.Shape.Skip(1)];
+        ImageLength = checked((int)manifest.Input.Shape.Skip(1).Aggregate(1L, (a, b) => a * b));
+        ClassCount = checked((int)manifest.Output.Shape[1]);
+        logger.LogInformation(
+            "Loaded model {Model} from {Path} on {Provider}: input {Input} {InputShape}, output {Output} [N,{Classes}]",
+            manifest.Identity, modelPath, provider, manifest.Input.Name, string.Join(',', manifest.Input.Shape), manifest.Output.Name, ClassCount);
+    }
+
+    public ModelManifest Manifest { get; }
+
+    /// <summary>The provider actually in use (Cuda may have fallen back to Cpu).</summary>
+    public ExecutionProvider ExecutionProvider { get; }
+
+    /// <summary>Floats per image in the input tensor.</summary>
+    public int ImageLength { get; }
+
+    /// <summary>Number of classes the model outputs.</summary>
+    public int ClassCount { get; }
+
+    /// <summary>
+    /// Runs <paramref name="batchSize"/> images laid out back to back in <paramref name="input"/> and writes
+    /// <c>batchSize * ClassCount</c> scores into <paramref name="output"/>.
+    /// </summary>
+    /// <returns>Wall time of the Run.</returns>
+    public TimeSpan Run(Memory<float> input, Memory<float> output, int batchSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        if (input.Length < batchSize * ImageLength) throw new ArgumentException("Input buffer is too small for the batch.", nameof(input));
+        if (output.Length < batchSize * ClassCount) throw new ArgumentException("Output buffer is too small for the batch.", nameof(output));
+
+        _inputShape[0] = batchSize;
+        _outputShape[0] = batchSize;
+        var started = Stopwatch.GetTimestamp();
+        using var inputValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, input[..(batchSize * ImageLength)], _inputShape);
+        using var outputValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, output[..(batchSize * ClassCount)], _outputShape);
+        _session.Run(_runOptions, _inputNames, [inputValue], _outputNames, [outputValue]);
+        return Stopwatch.GetElapsedTime(started);
+    }
+
+    public void Dispose()
+    {
+        _session.Dispose();
+        _runOptions.Dispose();
+    }
+
+    private void CheckContract(ModelManifest manifest)
+    {
+        // A manifest that disagrees with its model would otherwise fail on every message; fail at start instead.
+        if (!_session.InputMetadata.TryGetValue(manifest.Input.Name, out var input))
+        {
+            throw new InvalidDataException(
+                $"Model has no input named '{manifest.Input.Name}' (it has: {string.Join(", ", _session.InputMetadata.Keys)}). Fix the manifest's input.name.");
+        }
+
+        if (!_session.OutputMetadata.TryGetValue(manifest.Output.Name, out var output))
+        {
+            throw new InvalidDataException(
+                $"Model has no output named '{manifest.Output.Name}' (it has: {string.Join(", ", _session.OutputMetadata.Keys)}). Fix the manifest's output.name.");
+        }
+
+        CheckShape("input", manifest.Input.Shape, input.Dimensions);
+        CheckShape("output", manifest.Output.Shape, output.Dimensions);
+        if (manifest.Input.Shape[0] != -1 && manifest.Input.Shape[0] != 1)
+        {
+            throw new InvalidDataException("The manifest's input batch dimension must be -1 (dynamic).");
+        }
+    }
+
+    private static void CheckShape(string what, IReadOnlyList<long> declared, int[] actual)
+    {
+        if (declared.Count != actual.Length)
+        {
+            throw new InvalidDataException($"Manifest {what} shape [{string.Join(',', declared)}] has a different rank from the model's [{string.Join(',', actual)}].");
+        }
+
+        for (var i = 1; i < actual.Length; i++)
+        {
+            if (actual[i] > 0 && actual[i] != declared[i])
+            {
+                throw new InvalidDataException($"Manifest {what} shape [{string.Join(',', declared)}] does not match the model's [{string.Join(',', actual)}].");
+            }
+        }
+    }
+}

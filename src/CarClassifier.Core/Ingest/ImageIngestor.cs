@@ -1,0 +1,87 @@
+using CarClassifier.Core.Configuration;
+using CarClassifier.Core.Imaging;
+using CarClassifier.Core.Messaging;
+using CarClassifier.Core.Results;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace CarClassifier.Core.Ingest;
+
+/// <summary>
+/// What the blob trigger does with a new blob: reject what can be judged from its properties alone
+/// (a Failed row, no message), and enqueue a claim check for everything else.
+/// Cheap on purpose: the ingest side never downloads image bytes.
+/// </summary>
+public class ImageIngestor
+{
+    private readonly WorkQueue _queue;
+    private readonly ResultStore _results;
+    private readonly ClassifierOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<ImageIngestor> _logger;
+
+    public ImageIngestor(WorkQueue queue, ResultStore results, IOptions<ClassifierOptions> options, TimeProvider time, ILogger<ImageIngestor> logger)
+    {
+        ArgumentNullException.ThrowIfNull(queue);
+        ArgumentNullException.ThrowIfNull(results);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(logger);
+        _queue = queue;
+        _results = results;
+        _options = options.Value;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>For mocking frameworks only.</summary>
+    protected ImageIngestor()
+    {
+        _queue = null!;
+        _results = null!;
+        _options = null!;
+        _time = null!;
+        _logger = null!;
+    }
+
+    public virtual async Task<IngestOutcome> IngestAsync(string container, string blobName, string? etag, long sizeBytes, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(container);
+        ArgumentException.ThrowIfNullOrEmpty(blobName);
+
+        var correlationId = Guid.NewGuid().ToString("N");
+        var blobPath = ResultKeys.BlobPath(container, blobName);
+        if (sizeBytes > _options.MaxBlobBytes)
+        {
+            var reason = $"Blob is {sizeBytes} bytes, over the limit of {_options.MaxBlobBytes} bytes (Classifier:MaxBlobBytes).";
+            _logger.LogWarning("Rejected {BlobPath} at ingest: {Reason} (correlation {CorrelationId})", blobPath, reason, correlationId);
+            await _results.UpsertAsync(
+                new ClassificationResult
+                {
+                    BlobPath = blobPath,
+                    BlobETag = etag,
+                    BlobSizeBytes = sizeBytes,
+                    Status = nameof(ClassificationStatus.Failed),
+                    Error = reason,
+                    ErrorKind = nameof(ImageRejectionKind.TooManyBytes),
+                    ProcessedAt = _time.GetUtcNow(),
+                    CorrelationId = correlationId,
+                },
+                cancellationToken).ConfigureAwait(false);
+            return IngestOutcome.Rejected;
+        }
+
+        var request = new ClassifyRequest
+        {
+            Container = container,
+            BlobName = blobName,
+            ETag = etag,
+            SizeBytes = sizeBytes,
+            EnqueuedAt = _time.GetUtcNow(),
+            CorrelationId = correlationId,
+        };
+        await _queue.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        _logger.LogInformation("Enqueued {BlobPath} ({SizeBytes} bytes, correlation {CorrelationId})", blobPath, sizeBytes, correlationId);
+        return IngestOutcome.Enqueued;
+    }
+}

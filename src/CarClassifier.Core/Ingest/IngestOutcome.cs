@@ -1,0 +1,11 @@
+namespace CarClassifier.Core.Ingest;
+
+/// <summary>What ingest did with a blob.</summary>
+public enum IngestOutcome
+{
+    /// <summary>A claim check was sent to the work queue.</summary>
+    Enqueued,
+
+    /// <summary>A Failed row was written; nothing was enqueued.</summary>
+    Rejected,
+}

@@ -1,0 +1,8 @@
+namespace CarClassifier.Core.Results;
+
+/// <summary>Outcome recorded for a blob.</summary>
+public enum ClassificationStatus
+{
+    Succeeded,
+    Failed,
+}
