@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Installs (pinned, from tools/azurite/package-lock.json) and manages the Azurite storage emulator.
+#   scripts/azurite.sh install | start | stop | status
+# Ports: Blob 10000, Queue 10001, Table 10002 on 127.0.0.1 (override with AZURITE_*_PORT).
+# Data lives in .azurite/ (git-ignored); the log in .azurite/azurite.log.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+tool="$root/tools/azurite"
+data="${AZURITE_LOCATION:-$root/.azurite}"
+blob_port="${AZURITE_BLOB_PORT:-10000}"
+queue_port="${AZURITE_QUEUE_PORT:-10001}"
+table_port="${AZURITE_TABLE_PORT:-10002}"
+
+listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+install() {
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    echo "Node.js and npm are needed for Azurite; installing them with apt-get." >&2
+    apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null
+  fi
+  if [ ! -x "$tool/node_modules/.bin/azurite" ]; then
+    echo "Installing Azurite 3.37.0 (pinned) into tools/azurite ..." >&2
+    (cd "$tool" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
+start() {
+  if listening "$blob_port" && listening "$queue_port" && listening "$table_port"; then
+    echo "Azurite already listening on 127.0.0.1:$blob_port/$queue_port/$table_port." >&2
+    return 0
+  fi
+  install
+  mkdir -p "$data"
+  echo "Starting Azurite (data in $data) ..." >&2
+  nohup "$tool/node_modules/.bin/azurite" --silent --skipApiVersionCheck --loose \
+    --location "$data" --debug "$data/azurite.log" \
+    --blobHost 127.0.0.1 --blobPort "$blob_port" \
+    --queueHost 127.0.0.1 --queuePort "$queue_port" \
+    --tableHost 127.0.0.1 --tablePort "$table_port" >"$data/stdout.log" 2>&1 &
+  echo $! >"$data/azurite.pid"
+  for _ in $(seq 1 60); do
+    if listening "$blob_port" && listening "$queue_port" && listening "$table_port"; then
+      echo "Azurite is up." >&2
+      return 0
+    fi
+    sleep 0.5
+  done
+  echo "Azurite did not start; see $data/stdout.log" >&2
+  cat "$data/stdout.log" >&2 || true
+  return 1
+}
+
+stop() {
+  if [ -f "$data/azurite.pid" ]; then
+    kill "$(cat "$data/azurite.pid")" 2>/dev/null || true
+    rm -f "$data/azurite.pid"
+    echo "Azurite stopped." >&2
+  fi
+}
+
+status() {
+  if listening "$blob_port"; then echo "running"; else echo "stopped"; return 1; fi
+}
+
+case "${1:-start}" in
+  install) install ;;
+  start) start ;;
+  stop) stop ;;
+  status) status ;;
+  *) echo "usage: $0 install|start|stop|status" >&2; exit 2 ;;
+esac

@@ -1,0 +1,13 @@
+using System.ComponentModel;
+using Spectre.Console.Cli;
+
+namespace CarClassifier.Cli.Commands;
+
+/// <summary>Options of <c>carclass host</c>.</summary>
+public sealed class HostSettings : StorageSettings
+{
+    [CommandOption("-m|--model <NAME|PATH>")]
+    [Description("Model: a folder name under models/ or a manifest.json path.")]
+    [DefaultValue("resnet50-v1-12")]
+    public string Model { get; init; } = "resnet50-v1-12";
+}

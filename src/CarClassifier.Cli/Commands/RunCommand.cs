@@ -1,0 +1,173 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Azure;
+using Azure.Storage.Blobs;
+using CarClassifier.Cli.LocalHost;
+using CarClassifier.Core;
+using CarClassifier.Core.Configuration;
+using CarClassifier.Core.Models;
+using CarClassifier.Core.Results;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace CarClassifier.Cli.Commands;
+
+/// <summary>
+/// The main job: start the local host against storage, upload a folder of images, show progress and
+/// print the results once every uploaded image has a row.
+/// </summary>
+public sealed class RunCommand : AsyncCommand<RunSettings>
+{
+    private static readonly string[] DefaultImageFolders = ["../shared/testdata/photos", "../../shared/testdata/photos"];
+
+    public override async Task<int> ExecuteAsync(CommandContext context, RunSettings settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var folder = settings.Images ?? DefaultImageFolders.Select(Path.GetFullPath).FirstOrDefault(Directory.Exists);
+        if (folder is null || !Directory.Exists(folder))
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]Image folder not found:[/] {settings.Images ?? DefaultImageFolders[0]}. Pass one with --images.");
+            return ExitCodes.Usage;
+        }
+
+        var files = ImageFolder.List(folder);
+        if (files.Count == 0)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]No files in[/] {folder}.");
+            return ExitCodes.Usage;
+        }
+
+        string manifestPath;
+        try
+        {
+            manifestPath = ModelLocator.ResolveManifest(settings.Model);
+        }
+        catch (FileNotFoundException ex)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]{ex.Message}[/]");
+            return ExitCodes.Usage;
+        }
+
+        var manifest = await ModelManifest.LoadAsync(manifestPath, cancellationToken).ConfigureAwait(false);
+        if (manifest.LabelsAreMeaningless)
+        {
+            AnsiConsole.Write(new Panel(
+                    new Markup($"[bold]{Markup.Escape(manifest.Name)}[/] has [bold]seeded random weights[/]: its labels MEAN NOTHING.\nUse it to smoke-test the pipeline and to benchmark, never to classify cars."))
+                .Header("[yellow bold] WARNING [/]").BorderColor(Color.Yellow));
+        }
+
+        var connection = settings.ResolveConnection();
+        var factory = new StorageClientFactory(new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { [PipelineNames.StorageConnection] = connection })
+            .Build());
+        try
+        {
+            using var probe = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            probe.CancelAfter(TimeSpan.FromSeconds(15));
+            await StorageBootstrapper.EnsureAsync(factory, probe.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RequestFailedException or OperationCanceledException or AggregateException or HttpRequestException)
+        {
+            AnsiConsole.MarkupLine("[red]Storage is not reachable.[/] Start Azurite with [bold]scripts/azurite.sh start[/] (or pass --connection).");
+            AnsiConsole.MarkupLineInterpolated($"[grey]{ex.Message.Split('\n')[0]}[/]");
+            return ExitCodes.StorageUnavailable;
+        }
+
+        var hostSettings = new Dictionary<string, string?>
+        {
+            [PipelineNames.StorageConnection] = connection,
+            ["Classifier:ModelManifest"] = manifestPath,
+        };
+        if (settings.Decoder is not null) hostSettings["Classifier:Decoder"] = settings.Decoder;
+
+        using var host = LocalHostBuilder.Build(hostSettings);
+        try
+        {
+            await AnsiConsole.Status().StartAsync($"Starting the local host and loading {manifest.Name}...", _ => host.StartAsync(cancellationToken)).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ModelErrors.IsModelProblem(ex))
+        {
+            ModelErrors.Explain(ex, manifest);
+            return ExitCodes.ModelUnavailable;
+        }
+
+        try
+        {
+            var prefix = settings.Prefix ?? $"run-{DateTime.UtcNow:yyyyMMdd-HHmmss}/";
+            var container = factory.CreateBlobServiceClient().GetBlobContainerClient(PipelineNames.ImagesContainer);
+            var results = new ResultStore(factory.CreateTableClient(PipelineNames.ResultsTable));
+            var watch = Stopwatch.StartNew();
+            var rows = await UploadAndWaitAsync(container, results, folder, files, prefix, TimeSpan.FromSeconds(settings.TimeoutSeconds), cancellationToken).ConfigureAwait(false);
+            var elapsed = watch.Elapsed;
+
+            ResultTable.Write(rows.Values.OrderBy(r => r.BlobPath, StringComparer.Ordinal).ToList());
+            var failed = rows.Values.Count(r => r.Status == nameof(ClassificationStatus.Failed));
+            var missing = files.Count - rows.Count;
+            AnsiConsole.MarkupLineInterpolated(
+                $"[bold]{files.Count}[/] images, [green]{rows.Count - failed} succeeded[/], [red]{failed} failed[/]{(missing > 0 ? $", [yellow]{missing} without a row[/]" : "")} in {elapsed.TotalSeconds:F1} s ({rows.Count / Math.Max(elapsed.TotalSeconds, 0.001):F1} images/s) with {manifest.Identity}.");
+            AnsiConsole.MarkupLineInterpolated($"Rows are in table [bold]{PipelineNames.ResultsTable}[/] under blob prefix [bold]{PipelineNames.ImagesContainer}/{prefix}[/].");
+            return missing > 0 ? ExitCodes.TimedOut : failed > 0 ? ExitCodes.SomeFailed : ExitCodes.Success;
+        }
+        finally
+        {
+            await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<ConcurrentDictionary<string, ClassificationResult>> UploadAndWaitAsync(
+        BlobContainerClient container,
+        ResultStore results,
+        string folder,
+        IReadOnlyList<string> files,
+        string prefix,
+        TimeSpan timeout,
+        CancellationToken cancellationToken)
+    {
+        var uploaded = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
+        var rows = new ConcurrentDictionary<string, ClassificationResult>(StringComparer.Ordinal);
+        await AnsiConsole.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .StartAsync(async progress =>
+            {
+                var upload = progress.AddTask("Uploaded", maxValue: files.Count);
+                var classified = progress.AddTask("Classified", maxValue: files.Count);
+                var uploading = Parallel.ForEachAsync(
+                    files,
+                    new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
+                    async (file, ct) =>
+                    {
+                        var name = prefix + Path.GetRelativePath(folder, file).Replace('\\', '/');
+                        var response = await container.GetBlobClient(name).UploadAsync(file, overwrite: true, ct).ConfigureAwait(false);
+                        uploaded[ResultKeys.BlobPath(container.Name, name)] = response.Value.ETag.ToString();
+                        upload.Increment(1);
+                    });
+
+                using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                deadline.CancelAfter(timeout);
+                try
+                {
+                    while (rows.Count < files.Count)
+                    {
+                        await Task.Delay(TimeSpan.FromMilliseconds(500), deadline.Token).ConfigureAwait(false);
+                        var pending = uploaded.Where(p => !rows.ContainsKey(p.Key)).ToList();
+                        await Parallel.ForEachAsync(pending, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = deadline.Token }, async (p, ct) =>
+                        {
+                            var row = await results.GetAsync(p.Key, ct).ConfigureAwait(false);
+
+                            // A row from an earlier upload of the same name does not count: wait for this version's.
+                            if (row is not null && row.BlobETag == p.Value && rows.TryAdd(p.Key, row)) classified.Increment(1);
+                        }).ConfigureAwait(false);
+                    }
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    // Timed out: report what we have.
+                }
+
+                await uploading.ConfigureAwait(false);
+            }).ConfigureAwait(false);
+        return rows;
+    }
+}

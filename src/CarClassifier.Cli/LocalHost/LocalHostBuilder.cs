@@ -1,0 +1,52 @@
+using CarClassifier.Core.Configuration;
+using Microsoft.Azure.WebJobs;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace CarClassifier.Cli.LocalHost;
+
+/// <summary>Builds the local WebJobs host: the pipeline's triggers against Azurite (or any storage account).</summary>
+public static class LocalHostBuilder
+{
+    /// <summary>The connection string of the Azurite development account (a public, well-known value).</summary>
+    public const string DevelopmentStorage = "UseDevelopmentStorage=true";
+
+    /// <param name="settings">Configuration overrides (highest precedence), e.g. from the command line or a test.</param>
+    /// <param name="configureLogging">Optional logging setup; console logging at Warning by default.</param>
+    public static IHost Build(IDictionary<string, string?>? settings = null, Action<ILoggingBuilder>? configureLogging = null)
+    {
+        var builder = new HostBuilder()
+            .UseContentRoot(Directory.GetCurrentDirectory())
+            .ConfigureAppConfiguration(config =>
+            {
+                config.AddInMemoryCollection(new Dictionary<string, string?>
+                {
+                    [Core.PipelineNames.StorageConnection] = DevelopmentStorage,
+                    [$"{ClassifierOptions.SectionName}:{nameof(ClassifierOptions.CreateStorageResources)}"] = "true",
+                });
+                config.AddEnvironmentVariables();
+                if (settings is not null) config.AddInMemoryCollection(settings);
+            })
+            .ConfigureWebJobs((context, webJobs) =>
+            {
+                webJobs.AddAzureStorageBlobs();
+                webJobs.AddAzureStorageQueues(options => HostJsonQueueSettings.Apply(Path.Combine(AppContext.BaseDirectory, "host.json"), options));
+                webJobs.Services.AddSingleton<ITypeLocator, FunctionTypeLocator>();
+            })
+            .ConfigureServices((context, services) => services.AddCarClassifier(context.Configuration))
+            .ConfigureLogging(logging =>
+            {
+                if (configureLogging is not null)
+                {
+                    configureLogging(logging);
+                }
+                else
+                {
+                    logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+                }
+            });
+        return builder.Build();
+    }
+}
