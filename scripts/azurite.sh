@@ -2,7 +2,7 @@
 # Installs (pinned, from tools/azurite/package-lock.json) and manages the Azurite storage emulator.
 #   scripts/azurite.sh install | start | stop | status
 # Ports: Blob 10000, Queue 10001, Table 10002 on 127.0.0.1 (override with AZURITE_*_PORT).
-# Data lives in .azurite/ (git-ignored); the log in .azurite/azurite.log.
+# Data lives in .azurite/ (git-ignored); its output in .azurite/stdout.log.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 tool="$root/tools/azurite"
@@ -33,7 +33,7 @@ start() {
   mkdir -p "$data"
   echo "Starting Azurite (data in $data) ..." >&2
   nohup "$tool/node_modules/.bin/azurite" --silent --skipApiVersionCheck --loose \
-    --location "$data" --debug "$data/azurite.log" \
+    --location "$data" \
     --blobHost 127.0.0.1 --blobPort "$blob_port" \
     --queueHost 127.0.0.1 --queuePort "$queue_port" \
     --tableHost 127.0.0.1 --tablePort "$table_port" >"$data/stdout.log" 2>&1 &

@@ -1,0 +1,102 @@
+using CarClassifier.Core.Batching;
+using CarClassifier.Core.Models;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace CarClassifier.Core.Tests.Batching;
+
+public sealed class InferenceBatcherTests
+{
+    /// <summary>A real (if tiny) model in plain C#: the score of class k is image[k] summed with nothing else; it records batch sizes.</summary>
+    private sealed class EchoModel(int delayMs = 0, bool fail = false) : IBatchModel
+    {
+        public List<int> BatchSizes { get; } = [];
+
+        public int ImageLength => 3;
+
+        public int ClassCount => 3;
+
+        public TimeSpan Run(Memory<float> input, Memory<float> output, int batchSize)
+        {
+            lock (BatchSizes) BatchSizes.Add(batchSize);
+            if (delayMs > 0) Thread.Sleep(delayMs);
+            if (fail) throw new InvalidOperationException("model exploded");
+            input.Span[..(batchSize * 3)].CopyTo(output.Span);
+            return TimeSpan.FromMilliseconds(delayMs);
+        }
+    }
+
+    private static InferenceBatcher Create(IBatchModel model, int maxBatch, int delayMs) =>
+        new(model, ["a", "b", "c"], OutputKind.Probabilities, new BatcherOptions(maxBatch, TimeSpan.FromMilliseconds(delayMs), 3), NullLogger<InferenceBatcher>.Instance);
+
+    [Fact]
+    public async Task ClassifyAsync_ConcurrentCallers_ShareBatchesAndEachGetsOwnResult()
+    {
+        var model = new EchoModel(delayMs: 20);
+        await using var batcher = Create(model, maxBatch: 8, delayMs: 50);
+
+        var tasks = Enumerable.Range(0, 24)
+            .Select(i => batcher.ClassifyAsync(new float[] { i % 3 == 0 ? 1 : 0, i % 3 == 1 ? 1 : 0, i % 3 == 2 ? 1 : 0 }))
+            .ToArray();
+        var results = await Task.WhenAll(tasks);
+
+        for (var i = 0; i < results.Length; i++)
+        {
+            Assert.Equal(i % 3, results[i].TopK[0].Index);
+        }
+
+        Assert.Equal(24, model.BatchSizes.Sum());
+        Assert.True(model.BatchSizes.Count < 24, $"expected batching, got batch sizes {string.Join(',', model.BatchSizes)}");
+        Assert.All(model.BatchSizes, size => Assert.InRange(size, 1, 8));
+        Assert.Contains(results, r => r.BatchSize > 1);
+    }
+
+    [Fact]
+    public async Task ClassifyAsync_LoneCaller_RunsAfterMaxDelayWithoutCompany()
+    {
+        var model = new EchoModel();
+        await using var batcher = Create(model, maxBatch: 32, delayMs: 10);
+
+        var result = await batcher.ClassifyAsync(new float[] { 0, 0, 1 }).WaitAsync(TimeSpan.FromSeconds(5));
+
+        Assert.Equal("c", result.TopK[0].Label);
+        Assert.Equal(1, result.BatchSize);
+    }
+
+    [Fact]
+    public async Task ClassifyAsync_ModelThrows_EveryCallerInTheBatchSeesTheError()
+    {
+        var model = new EchoModel(fail: true);
+        await using var batcher = Create(model, maxBatch: 4, delayMs: 30);
+
+        var tasks = Enumerable.Range(0, 4).Select(_ => batcher.ClassifyAsync(new float[] { 1, 0, 0 })).ToArray();
+
+        foreach (var task in tasks)
+        {
+            var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => task);
+            Assert.Equal("model exploded", ex.Message);
+        }
+    }
+
+    [Fact]
+    public async Task ClassifyAsync_WrongTensorLength_ThrowsArgumentException()
+    {
+        await using var batcher = Create(new EchoModel(), maxBatch: 4, delayMs: 1);
+
+        await Assert.ThrowsAsync<ArgumentException>(() => batcher.ClassifyAsync(new float[5]));
+    }
+
+    [Fact]
+    public async Task ClassifyAsync_CallerCancelsBeforeBatchRuns_IsCancelledAndOthersStillSucceed()
+    {
+        var model = new EchoModel();
+        await using var batcher = Create(model, maxBatch: 8, delayMs: 300);
+        using var cts = new CancellationTokenSource();
+
+        var cancelled = batcher.ClassifyAsync(new float[] { 1, 0, 0 }, cts.Token);
+        var kept = batcher.ClassifyAsync(new float[] { 0, 1, 0 });
+        await cts.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
+        Assert.Equal("b", (await kept).TopK[0].Label);
+    }
+}
