@@ -1,0 +1,95 @@
+using Azure.Storage.Blobs;
+using CarClassifier.Cli.LocalHost;
+using CarClassifier.Core;
+using CarClassifier.Core.Configuration;
+using CarClassifier.Core.Messaging;
+using CarClassifier.Core.Results;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+
+namespace CarClassifier.EndToEnd.Tests;
+
+/// <summary>The real local host (WebJobs triggers + Core) against the test Azurite, with the colour model.</summary>
+internal sealed class PipelineHost : IAsyncDisposable
+{
+    private readonly IHost _host;
+    private readonly string _cache;
+
+    private PipelineHost(IHost host, string cache, StorageClientFactory storage)
+    {
+        _host = host;
+        _cache = cache;
+        Storage = storage;
+        Images = storage.CreateBlobServiceClient().GetBlobContainerClient(PipelineNames.ImagesContainer);
+        Results = new ResultStore(storage.CreateTableClient(PipelineNames.ResultsTable));
+        Queue = new WorkQueue(storage.CreateQueueClient(PipelineNames.WorkQueue));
+    }
+
+    public StorageClientFactory Storage { get; }
+
+    public BlobContainerClient Images { get; }
+
+    public ResultStore Results { get; }
+
+    public WorkQueue Queue { get; }
+
+    public static async Task<PipelineHost> StartAsync(AzuriteFixture azurite, IDictionary<string, string?>? extra = null)
+    {
+        var cache = Directory.CreateTempSubdirectory("carclass-models-").FullName;
+        var settings = new Dictionary<string, string?>
+        {
+            [PipelineNames.StorageConnection] = azurite.ConnectionString,
+            ["Classifier:ModelManifest"] = Path.Combine(RepoPaths.Models, "color-tiny", "manifest.json"),
+            ["Classifier:ModelCacheDirectory"] = cache,
+            ["Classifier:MaxBatchSize"] = "8",
+            ["Classifier:MaxBatchDelayMilliseconds"] = "250",
+        };
+        foreach (var (key, value) in extra ?? new Dictionary<string, string?>()) settings[key] = value;
+
+        var storage = new StorageClientFactory(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
+        await StorageBootstrapper.EnsureAsync(storage);
+        var host = LocalHostBuilder.Build(settings);
+        await host.StartAsync();
+        return new PipelineHost(host, cache, storage);
+    }
+
+    /// <summary>Polls point reads until every path has a row matching <paramref name="accept"/>.</summary>
+    public async Task<Dictionary<string, ClassificationResult>> WaitForRowsAsync(
+        IEnumerable<string> blobPaths, TimeSpan timeout, Func<ClassificationResult, bool>? accept = null)
+    {
+        var pending = blobPaths.ToHashSet(StringComparer.Ordinal);
+        var rows = new Dictionary<string, ClassificationResult>(StringComparer.Ordinal);
+        var deadline = DateTime.UtcNow + timeout;
+        while (pending.Count > 0 && DateTime.UtcNow < deadline)
+        {
+            foreach (var path in pending.ToList())
+            {
+                var row = await Results.GetAsync(path);
+                if (row is not null && (accept?.Invoke(row) ?? true))
+                {
+                    rows[path] = row;
+                    pending.Remove(path);
+                }
+            }
+
+            if (pending.Count > 0) await Task.Delay(250);
+        }
+
+        Assert.True(pending.Count == 0, $"No row after {timeout.TotalSeconds:F0} s for: {string.Join(", ", pending)}");
+        return rows;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _host.StopAsync();
+        _host.Dispose();
+        try
+        {
+            Directory.Delete(_cache, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Best effort: a temp folder.
+        }
+    }
+}
