@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Runs every test: unit, Azurite-backed end-to-end, infra validation.
+# Installs what the tests need (Azurite from the pinned lock file, Pillow for reference checks);
+# the end-to-end tests start their own private Azurite on ports 10100-10102.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+scripts/azurite.sh install
+if ! python3 -c 'import PIL' 2>/dev/null; then
+  # Optional: the Pillow reference comparison is skipped (and says so) when this fails.
+  (apt-get update -qq && apt-get install -y -qq python3-pil >/dev/null) 2>/dev/null || echo "python3-pil not installed; Pillow reference tests will be skipped." >&2
+fi
+
+log="$(mktemp)"
+set +e
+dotnet test Serverless.sln -c Release --nologo --blame-hang-timeout 10m "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+
+# One plain summary line over all test projects.
+awk '
+  /(Passed|Failed)! *- *Failed:/ {
+    for (i = 1; i <= NF; i++) {
+      gsub(",", "", $(i+1));
+      if ($i == "Failed:") f += $(i+1);
+      if ($i == "Passed:") p += $(i+1);
+      if ($i == "Skipped:") s += $(i+1);
+    }
+  }
+  END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+rm -f "$log"
+exit "$status"
