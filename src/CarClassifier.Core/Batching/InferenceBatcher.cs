@@ -25,6 +25,7 @@ public sealed class InferenceBatcher : IAsyncDisposable
     private readonly float[] _output;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _loop;
+    private int _disposed;
 
     public InferenceBatcher(IBatchModel model, IReadOnlyList<string> labels, OutputKind outputKind, BatcherOptions options, ILogger<InferenceBatcher> logger)
     {
@@ -75,6 +76,7 @@ public sealed class InferenceBatcher : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         _channel.Writer.TryComplete();
         await _stopping.CancelAsync().ConfigureAwait(false);
         try

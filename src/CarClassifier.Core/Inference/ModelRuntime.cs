@@ -18,6 +18,7 @@ public sealed class ModelRuntime : IHostedService, IAsyncDisposable
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private readonly Lazy<Task<LoadedModel>> _loaded;
+    private int _disposed;
 
     public ModelRuntime(IOptions<ClassifierOptions> options, ILoggerFactory loggerFactory)
     {
@@ -38,6 +39,8 @@ public sealed class ModelRuntime : IHostedService, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // DI disposes this twice: once as the singleton, once as the hosted service registered from it.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         if (_loaded.IsValueCreated && _loaded.Value.IsCompletedSuccessfully)
         {
             await _loaded.Value.Result.DisposeAsync().ConfigureAwait(false);
@@ -68,8 +71,8 @@ public sealed class ModelRuntime : IHostedService, IAsyncDisposable
         var manifest = await ModelManifest.LoadAsync(manifestPath, cancellationToken).ConfigureAwait(false);
         var modelPath = await store.EnsureModelAsync(
             manifestPath,
-            new ModelStoreOptions { AllowDownload = _options.AllowModelDownload, AllowGenerate = _options.AllowModelGeneration },
-            new Progress<ModelProgress>(p => _logger.LogInformation("Model {Model}: {Progress}", manifest.Name, p)),
+            new ModelEnsureOptions { AllowDownload = _options.AllowModelDownload, AllowGenerate = _options.AllowModelGeneration },
+            new StageLogger(_logger, manifest.Name),
             cancellationToken).ConfigureAwait(false);
         var labels = await ModelStore.LoadLabelsAsync(manifestPath, manifest, cancellationToken).ConfigureAwait(false);
         if (manifest.LabelsAreMeaningless)
@@ -92,6 +95,20 @@ public sealed class ModelRuntime : IHostedService, IAsyncDisposable
         {
             session.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>Logs each stage (verifying, downloading, generating, ready) once, not every chunk.</summary>
+    private sealed class StageLogger(ILogger logger, string model) : IProgress<ModelProgress>
+    {
+        private int _lastStage = -1;
+
+        public void Report(ModelProgress value)
+        {
+            if (Interlocked.Exchange(ref _lastStage, (int)value.Stage) != (int)value.Stage)
+            {
+                logger.LogInformation("Model {Model}: {Stage} ({TotalBytes} bytes)", model, value.Stage, value.TotalBytes);
+            }
         }
     }
 }
