@@ -9,6 +9,7 @@ using CarClassifier.Core.Models;
 using CarClassifier.Core.Results;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -82,7 +83,9 @@ public sealed class RunCommand : AsyncCommand<RunSettings>
         };
         if (settings.Decoder is not null) hostSettings["Classifier:Decoder"] = settings.Decoder;
 
-        using var host = LocalHostBuilder.Build(hostSettings);
+        using var host = LocalHostBuilder.Build(
+            hostSettings,
+            settings.Verbose ? logging => logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information) : null);
         try
         {
             await AnsiConsole.Status().StartAsync($"Starting the local host and loading {manifest.Name}...", _ => host.StartAsync(cancellationToken)).ConfigureAwait(false);

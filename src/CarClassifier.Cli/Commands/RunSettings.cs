@@ -24,6 +24,10 @@ public sealed class RunSettings : StorageSettings
     [DefaultValue(600)]
     public int TimeoutSeconds { get; init; } = 600;
 
+    [CommandOption("-v|--verbose")]
+    [Description("Log what the host does (ingest, batches, failures) to stderr.")]
+    public bool Verbose { get; init; }
+
     [CommandOption("--decoder <NAME>")]
     [Description("Image decoder: skia or imagesharp.")]
     public string? Decoder { get; init; }

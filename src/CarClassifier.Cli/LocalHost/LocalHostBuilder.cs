@@ -38,13 +38,17 @@ public static class LocalHostBuilder
             .ConfigureServices((context, services) => services.AddCarClassifier(context.Configuration))
             .ConfigureLogging(logging =>
             {
+                // The SDK logs every expected 404/409 (CreateIfNotExists, empty queues) as a warning: noise here.
+                logging.AddFilter("Azure.Core", LogLevel.Error);
                 if (configureLogging is not null)
                 {
                     configureLogging(logging);
                 }
                 else
                 {
-                    logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+                    // The commands explain start-up failures themselves; the host's own stack-trace dump would bury that.
+                    logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning)
+                        .AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
                 }
             });
         return builder.Build();
