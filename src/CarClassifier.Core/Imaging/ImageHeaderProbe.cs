@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Metadata.Profiles.Exif;
@@ -79,7 +80,81 @@ public static class ImageHeaderProbe
                 ImageRejectionKind.Corrupt, "Jpeg image is truncated: the data ends before the end-of-image marker");
         }
 
-        return new ImageHeader(format, info.Width, info.Height, ReadOrientation(info));
+        int orientation = format switch
+        {
+            ImageFormat.Webp => ReadWebpOrientation(encoded),
+            ImageFormat.Png => ReadPngOrientation(encoded),
+            _ => ReadOrientation(info),
+        };
+        return new ImageHeader(format, info.Width, info.Height, orientation);
+    }
+
+    /// <summary>
+    /// ImageSharp 2.1 does not surface a WebP file's EXIF chunk when identifying, so find the RIFF "EXIF" chunk
+    /// here (Skia and Pillow both honour its orientation).
+    /// </summary>
+    private static int ReadWebpOrientation(ReadOnlySpan<byte> webp)
+    {
+        int offset = 12; // "RIFF" size "WEBP"
+        while (offset + 8 <= webp.Length)
+        {
+            int size = (int)Math.Min(BinaryPrimitives.ReadUInt32LittleEndian(webp.Slice(offset + 4, 4)), int.MaxValue - 16);
+            int dataStart = offset + 8;
+            if (webp.Slice(offset, 4).SequenceEqual("EXIF"u8))
+            {
+                return OrientationFromExif(webp.Slice(dataStart, Math.Min(size, webp.Length - dataStart)));
+            }
+
+            offset = dataStart + size + (size & 1);
+        }
+
+        return 1;
+    }
+
+    /// <summary>
+    /// PNG metadata is skipped by the decoder (text chunks can inflate to hundreds of MB: png_decompression_dos.png),
+    /// so read the orientation from the "eXIf" chunk here.
+    /// </summary>
+    private static int ReadPngOrientation(ReadOnlySpan<byte> png)
+    {
+        int offset = 8; // signature
+        while (offset + 8 <= png.Length)
+        {
+            int size = (int)Math.Min(BinaryPrimitives.ReadUInt32BigEndian(png.Slice(offset, 4)), int.MaxValue - 16);
+            ReadOnlySpan<byte> type = png.Slice(offset + 4, 4);
+            int dataStart = offset + 8;
+            if (type.SequenceEqual("eXIf"u8))
+            {
+                return OrientationFromExif(png.Slice(dataStart, Math.Min(size, png.Length - dataStart)));
+            }
+
+            if (type.SequenceEqual("IEND"u8))
+            {
+                break;
+            }
+
+            offset = dataStart + size + 4; // data and CRC
+        }
+
+        return 1;
+    }
+
+    private static int OrientationFromExif(ReadOnlySpan<byte> exif)
+    {
+        if (exif.StartsWith("Exif\0\0"u8))
+        {
+            exif = exif[6..];
+        }
+
+        try
+        {
+            ushort? value = new ExifProfile(exif.ToArray()).GetValue(ExifTag.Orientation)?.Value;
+            return value is >= 1 and <= 8 ? value.Value : 1;
+        }
+        catch (Exception ex) when (DecodeFailures.IsDataError(ex))
+        {
+            return 1; // unreadable EXIF: show the pixels as stored, as viewers do
+        }
     }
 
     /// <summary>Canvas size from a WebP extended header (VP8X): 24-bit little-endian width-1 and height-1.</summary>

@@ -21,7 +21,9 @@ internal static class ImageSharpSettings
     public const int AllocationLimitMegabytes = 1024;
 
     private static readonly JpegDecoder Jpeg = new();
-    private static readonly PngDecoder Png = new();
+    // Metadata off for PNG: ImageSharp 2.1 inflates zTXt/iTXt chunks without a size limit, so a 6 KB file can
+    // cost 160 MB (png_decompression_dos.png). The probe reads the eXIf orientation itself.
+    private static readonly PngDecoder Png = new() { IgnoreMetadata = true };
     private static readonly GifDecoder Gif = new() { DecodingMode = FrameDecodingMode.First };
     private static readonly BmpDecoder Bmp = new();
     private static readonly WebpDecoder Webp = new();
