@@ -47,7 +47,10 @@ public sealed class SkiaDecoder : IImageDecoder
         }
 
         SKImageInfo full = codec.Info;
-        int orientation = (int)codec.EncodedOrigin is >= 1 and <= 8 ? (int)codec.EncodedOrigin : 1;
+        // Orientation comes from the shared probe, not codec.EncodedOrigin: Skia reports TopLeft for WebP and PNG
+        // files whose EXIF says otherwise (hopper_orientation_6.webp, PNG eXIf), while Pillow's exif_transpose
+        // honours them. For JPEG the two agree.
+        int orientation = header.Orientation;
         var plan = PreprocessPlan.Create(full.Width, full.Height, orientation, recipe);
 
         SKSizeI decodeSize = ChooseDecodeSize(codec, full, recipe.ResizeShorterSide * MinimumOversample);

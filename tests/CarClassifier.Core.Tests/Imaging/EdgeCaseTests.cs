@@ -46,7 +46,7 @@ public class EdgeCaseTests(ITestOutputHelper output)
         ["hopper.webp"] = (Decodes, Decodes, "lossy WebP"),
         ["hopper_16bit_qtables.jpg"] = (Decodes, Decodes, "SOF1 with 16-bit quantisation tables"),
         ["hopper_bad_exif.jpg"] = (Decodes, Decodes, "lenient: malformed EXIF ignored. Skia's pixels differ in a few rows (p99 4.4 vs Pillow); ImageSharp matches Pillow"),
-        ["hopper_orientation_6.webp"] = (Decodes, Decodes, "WebP EXIF orientation 6 (read by the probe from the RIFF EXIF chunk)"),
+        ["hopper_orientation_6.webp"] = (Decodes, Decodes, "WebP EXIF orientation 6, read by the shared probe from the RIFF EXIF chunk and applied by both"),
         ["hopper_rle8.bmp"] = (Decodes, Decodes, "RLE8 palette BMP"),
         ["icc_profile_big.jpg"] = (Decodes, Decodes, "400 KB ICC profile, ignored (no colour management, like Pillow's default)"),
         ["ijg_testimgari.jpg"] = (nameof(ImageRejectionKind.UnsupportedFormat), nameof(ImageRejectionKind.UnsupportedFormat), "arithmetic coding: ImageSharp 2.1 cannot decode it, and the shared probe rejects it for both"),

@@ -1,6 +1,8 @@
 using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Advanced;
 using SixLabors.ImageSharp.Formats.Jpeg;
 using SixLabors.ImageSharp.Formats.Png;
+using SixLabors.ImageSharp.Metadata.Profiles.Exif;
 using SixLabors.ImageSharp.PixelFormats;
 
 namespace CarClassifier.Core.Tests.Imaging;
@@ -32,6 +34,22 @@ internal static class GeneratedImages
         using var image = new Image<Rgb24>(width, height, colour);
         using var stream = new MemoryStream();
         image.Save(stream, new JpegEncoder { Quality = 95 });
+        return stream.ToArray();
+    }
+
+    /// <summary>A PNG whose top half is red and bottom half blue, carrying an EXIF orientation in its eXIf chunk.</summary>
+    public static byte[] PngTopHalfRedWithOrientation(int width, int height, ushort orientation)
+    {
+        using var image = new Image<Rgba32>(width, height, new Rgba32(0, 0, 255, 255));
+        for (int y = 0; y < height / 2; y++)
+        {
+            image.DangerousGetPixelRowMemory(y).Span.Fill(new Rgba32(255, 0, 0, 255));
+        }
+
+        image.Metadata.ExifProfile = new ExifProfile();
+        image.Metadata.ExifProfile.SetValue(ExifTag.Orientation, orientation);
+        using var stream = new MemoryStream();
+        image.Save(stream, new PngEncoder());
         return stream.ToArray();
     }
 

@@ -244,6 +244,22 @@ public class ImageDecoderTests(ITestOutputHelper output)
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Decoding.DecoderNames), MemberType = typeof(Decoding))]
+    public void DecodeInto_PngWithExifOrientation6_IsTurnedUpright(string decoderName)
+    {
+        // Arrange: stored 300x200 with a red top half; orientation 6 turns it 90 degrees clockwise, so red ends up on the right.
+        byte[] bytes = GeneratedImages.PngTopHalfRedWithOrientation(300, 200, orientation: 6);
+
+        // Act
+        float[] tensor = Decoding.Decode(decoderName, bytes);
+
+        // Assert: red channel at the left and right ends of the middle row.
+        int row = 112 * 224;
+        Assert.Equal(Decoding.Normalised(0, 0), tensor[row + 5], 0.02f);
+        Assert.Equal(Decoding.Normalised(0, 255), tensor[row + 218], 0.02f);
+    }
+
     private static void AssertSolid(float[] tensor, int r, int g, int b, float tolerance)
     {
         int plane = tensor.Length / 3;
