@@ -62,8 +62,10 @@ public sealed class SkiaDecoder : IImageDecoder
                 ImageRejectionKind.TooLarge, $"{header.Format} image of {decodeSize.Width}x{decodeSize.Height} could not be allocated");
         }
 
+        // IncompleteInput and ErrorInInput mean Skia filled part of the picture itself; like ImageSharp, which throws
+        // on such data, treat them as corrupt rather than classify a partly blank image.
         SKCodecResult result = codec.GetPixels(decodeInfo, decoded.GetPixels());
-        if (result is not (SKCodecResult.Success or SKCodecResult.IncompleteInput or SKCodecResult.ErrorInInput))
+        if (result != SKCodecResult.Success)
         {
             var kind = result is SKCodecResult.Unimplemented or SKCodecResult.InvalidConversion
                 ? ImageRejectionKind.UnsupportedFormat

@@ -260,6 +260,51 @@ public class ImageDecoderTests(ITestOutputHelper output)
         Assert.Equal(Decoding.Normalised(0, 255), tensor[row + 218], 0.02f);
     }
 
+    [Theory]
+    [InlineData("imagesharp", "png")]
+    [InlineData("imagesharp", "jpeg")]
+    [InlineData("skia", "png")]
+    [InlineData("skia", "jpeg")]
+    public void DecodeInto_FileCutInHalf_RejectsCorrupt(string decoderName, string kind)
+    {
+        // Arrange: a half-uploaded blob.
+        byte[] whole = kind == "png"
+            ? GeneratedImages.PngTopHalfRedWithOrientation(400, 300, orientation: 1)
+            : File.ReadAllBytes(TestData.Photo("car_mlnet_Tahoe.jpg"));
+        byte[] half = whole[..(whole.Length / 2)];
+
+        // Act
+        var ex = Assert.Throws<ImageRejectedException>(() => Decoding.Decode(decoderName, half));
+
+        // Assert
+        Assert.Equal(ImageRejectionKind.Corrupt, ex.Kind);
+    }
+
+    [Theory]
+    [MemberData(nameof(Decoding.DecoderNames), MemberType = typeof(Decoding))]
+    public void DecodeInto_ConcurrentCallsOnOneInstance_GiveIdenticalTensors(string decoderName)
+    {
+        // Arrange
+        IImageDecoder decoder = ImageDecoderFactory.Create(decoderName);
+        string[] files = [TestData.Photo("car_mlnet_Camaro.jpg"), TestData.Edge("pil123rgba.png"), TestData.Edge("hopper.webp")];
+        byte[][] inputs = files.Select(File.ReadAllBytes).ToArray();
+        float[][] expected = inputs.Select(bytes => Decoding.Decode(decoderName, bytes)).ToArray();
+
+        // Act
+        var results = new float[24][];
+        Parallel.For(0, results.Length, i =>
+        {
+            results[i] = new float[Decoding.Recipe.ImageTensorLength];
+            decoder.DecodeInto(inputs[i % inputs.Length], Decoding.Recipe, ImageLimits.Default, results[i]);
+        });
+
+        // Assert
+        for (int i = 0; i < results.Length; i++)
+        {
+            Assert.Equal(expected[i % inputs.Length], results[i]);
+        }
+    }
+
     private static void AssertSolid(float[] tensor, int r, int g, int b, float tolerance)
     {
         int plane = tensor.Length / 3;
