@@ -16,7 +16,7 @@ public interface IImageDecoder
     /// <see cref="PreprocessRecipe.ResizeShorterSide"/>, centre-crops, normalises and writes
     /// <see cref="PreprocessRecipe.ImageTensorLength"/> floats into <paramref name="destination"/>.
     /// </summary>
-    /// <returns>Facts about the source image (format, size as stored).</returns>
+    /// <returns>Facts about the source image (format, and its size once EXIF orientation is applied).</returns>
     /// <exception cref="ImageRejectedException">The bytes are not an acceptable image; the message says why.</exception>
     DecodedImageInfo DecodeInto(ReadOnlySpan<byte> encoded, PreprocessRecipe recipe, ImageLimits limits, Span<float> destination);
 }

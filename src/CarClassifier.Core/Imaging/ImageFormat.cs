@@ -11,4 +11,7 @@ public enum ImageFormat
     Webp,
     Tiff,
     Avif,
+
+    /// <summary>HEIF/HEIC (ISO-BMFF <c>ftyp</c> with a HEIF brand but not AVIF). Recognised so it can be rejected by name.</summary>
+    Heif,
 }

@@ -1,0 +1,212 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Metadata.Profiles.Exif;
+
+namespace CarClassifier.Core.Imaging;
+
+/// <summary>
+/// Reads an image's format, size and EXIF orientation from its header, before any pixel buffer is
+/// allocated, and rejects what the limits do not allow. Every decoder calls this first, so all of them
+/// accept and reject the same files for the same reasons.
+/// </summary>
+public static class ImageHeaderProbe
+{
+    /// <summary>Configuration keys named in rejection messages, so an operator knows what to change.</summary>
+    internal const string MaxPixelsKey = PipelineNames.OptionsSection + ":MaxPixels";
+
+    internal const string MaxDimensionKey = PipelineNames.OptionsSection + ":MaxDimension";
+
+    internal const string AcceptedFormatsKey = PipelineNames.OptionsSection + ":AcceptedFormats";
+
+    /// <summary>Probes <paramref name="encoded"/>; throws <see cref="ImageRejectedException"/> with a clear reason.</summary>
+    public static ImageHeader Probe(ReadOnlySpan<byte> encoded, ImageLimits limits)
+    {
+        ArgumentNullException.ThrowIfNull(limits);
+        if (encoded.IsEmpty)
+        {
+            throw new ImageRejectedException(ImageRejectionKind.Empty, "image is empty (0 bytes)");
+        }
+
+        ImageFormat format = ImageFormatSniffer.Detect(encoded);
+        if (format == ImageFormat.Unknown)
+        {
+            throw new ImageRejectedException(
+                ImageRejectionKind.UnknownFormat,
+                $"not a recognised image format (first bytes: {Convert.ToHexString(encoded[..Math.Min(8, encoded.Length)])})");
+        }
+
+        if (!limits.AcceptedFormats.Contains(format))
+        {
+            throw new ImageRejectedException(
+                ImageRejectionKind.UnsupportedFormat,
+                $"{format} images are not accepted ({AcceptedFormatsKey}: {string.Join(", ", limits.AcceptedFormats.Order())})");
+        }
+
+        var detector = ImageSharpSettings.DetectorFor(format)
+            ?? throw new ImageRejectedException(ImageRejectionKind.UnsupportedFormat, $"{format} images cannot be decoded by this build");
+
+        if (format == ImageFormat.Gif)
+        {
+            GifFrameScanner.CheckFrames(encoded, limits);
+        }
+
+        IImageInfo? info;
+        try
+        {
+            info = Identify(encoded, detector);
+        }
+        catch (NotSupportedException) when (format == ImageFormat.Webp && TryReadWebpCanvas(encoded, out int canvasWidth, out int canvasHeight))
+        {
+            // ImageSharp 2.1 refuses to identify animated WebP; the VP8X header still gives the canvas size,
+            // so the limits apply and decoders that can read the first frame (Skia) may do so.
+            CheckSize(canvasWidth, canvasHeight, limits, "image");
+            return new ImageHeader(format, canvasWidth, canvasHeight, 1);
+        }
+        catch (Exception ex) when (DecodeFailures.IsDataError(ex))
+        {
+            throw DecodeFailures.Corrupt(format, "image", ex);
+        }
+
+        if (info is null || info.Width <= 0 || info.Height <= 0)
+        {
+            throw new ImageRejectedException(ImageRejectionKind.Corrupt, $"{format} header could not be read");
+        }
+
+        CheckSize(info.Width, info.Height, limits, "image");
+        if (format == ImageFormat.Jpeg && !JpegMarkers.HasEndOfImageAfterScan(encoded))
+        {
+            throw new ImageRejectedException(
+                ImageRejectionKind.Corrupt, "Jpeg image is truncated: the data ends before the end-of-image marker");
+        }
+
+        int orientation = format switch
+        {
+            ImageFormat.Webp => ReadWebpOrientation(encoded),
+            ImageFormat.Png => ReadPngOrientation(encoded),
+            _ => ReadOrientation(info),
+        };
+        return new ImageHeader(format, info.Width, info.Height, orientation);
+    }
+
+    /// <summary>
+    /// ImageSharp 2.1 does not surface a WebP file's EXIF chunk when identifying, so find the RIFF "EXIF" chunk
+    /// here (Skia and Pillow both honour its orientation).
+    /// </summary>
+    private static int ReadWebpOrientation(ReadOnlySpan<byte> webp)
+    {
+        int offset = 12; // "RIFF" size "WEBP"
+        while (offset + 8 <= webp.Length)
+        {
+            int size = (int)Math.Min(BinaryPrimitives.ReadUInt32LittleEndian(webp.Slice(offset + 4, 4)), int.MaxValue - 16);
+            int dataStart = offset + 8;
+            if (webp.Slice(offset, 4).SequenceEqual("EXIF"u8))
+            {
+                return OrientationFromExif(webp.Slice(dataStart, Math.Min(size, webp.Length - dataStart)));
+            }
+
+            offset = dataStart + size + (size & 1);
+        }
+
+        return 1;
+    }
+
+    /// <summary>
+    /// PNG metadata is skipped by the decoder (text chunks can inflate to hundreds of MB: png_decompression_dos.png),
+    /// so read the orientation from the "eXIf" chunk here.
+    /// </summary>
+    private static int ReadPngOrientation(ReadOnlySpan<byte> png)
+    {
+        int offset = 8; // signature
+        while (offset + 8 <= png.Length)
+        {
+            int size = (int)Math.Min(BinaryPrimitives.ReadUInt32BigEndian(png.Slice(offset, 4)), int.MaxValue - 16);
+            ReadOnlySpan<byte> type = png.Slice(offset + 4, 4);
+            int dataStart = offset + 8;
+            if (type.SequenceEqual("eXIf"u8))
+            {
+                return OrientationFromExif(png.Slice(dataStart, Math.Min(size, png.Length - dataStart)));
+            }
+
+            if (type.SequenceEqual("IEND"u8))
+            {
+                break;
+            }
+
+            offset = dataStart + size + 4; // data and CRC
+        }
+
+        return 1;
+    }
+
+    private static int OrientationFromExif(ReadOnlySpan<byte> exif)
+    {
+        if (exif.StartsWith("Exif\0\0"u8))
+        {
+            exif = exif[6..];
+        }
+
+        try
+        {
+            ushort? value = new ExifProfile(exif.ToArray()).GetValue(ExifTag.Orientation)?.Value;
+            return value is >= 1 and <= 8 ? value.Value : 1;
+        }
+        catch (Exception ex) when (DecodeFailures.IsDataError(ex))
+        {
+            return 1; // unreadable EXIF: show the pixels as stored, as viewers do
+        }
+    }
+
+    /// <summary>Canvas size from a WebP extended header (VP8X): 24-bit little-endian width-1 and height-1.</summary>
+    private static bool TryReadWebpCanvas(ReadOnlySpan<byte> webp, out int width, out int height)
+    {
+        width = height = 0;
+        if (webp.Length < 30 || !webp.Slice(12, 4).SequenceEqual("VP8X"u8))
+        {
+            return false;
+        }
+
+        width = 1 + (webp[24] | (webp[25] << 8) | (webp[26] << 16));
+        height = 1 + (webp[27] | (webp[28] << 8) | (webp[29] << 16));
+        return true;
+    }
+
+    /// <summary>Rejects a width x height over <see cref="ImageLimits.MaxDimension"/> or <see cref="ImageLimits.MaxPixels"/>.</summary>
+    internal static void CheckSize(int width, int height, ImageLimits limits, string what)
+    {
+        long pixels = (long)width * height;
+        if (pixels > limits.MaxPixels)
+        {
+            throw new ImageRejectedException(
+                ImageRejectionKind.TooLarge,
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"{what} is {width}x{height} = {pixels} pixels, over the limit of {limits.MaxPixels} ({MaxPixelsKey})"));
+        }
+
+        int side = Math.Max(width, height);
+        if (side > limits.MaxDimension)
+        {
+            throw new ImageRejectedException(
+                ImageRejectionKind.TooLarge,
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"{what} is {width}x{height}: a side of {side} pixels is over the limit of {limits.MaxDimension} ({MaxDimensionKey})"));
+        }
+    }
+
+    private static unsafe IImageInfo? Identify(ReadOnlySpan<byte> encoded, SixLabors.ImageSharp.Formats.IImageInfoDetector detector)
+    {
+        fixed (byte* start = encoded)
+        {
+            using var stream = new UnmanagedMemoryStream(start, encoded.Length);
+            return detector.Identify(ImageSharpSettings.Configuration, stream, CancellationToken.None);
+        }
+    }
+
+    private static int ReadOrientation(IImageInfo info)
+    {
+        ushort? value = info.Metadata.ExifProfile?.GetValue(ExifTag.Orientation)?.Value;
+        return value is >= 1 and <= 8 ? value.Value : 1;
+    }
+}

@@ -1,0 +1,62 @@
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats;
+using SixLabors.ImageSharp.Formats.Bmp;
+using SixLabors.ImageSharp.Formats.Gif;
+using SixLabors.ImageSharp.Formats.Jpeg;
+using SixLabors.ImageSharp.Formats.Png;
+using SixLabors.ImageSharp.Formats.Tiff;
+using SixLabors.ImageSharp.Formats.Webp;
+using SixLabors.ImageSharp.Memory;
+using SixLabors.ImageSharp.Metadata;
+
+namespace CarClassifier.Core.Imaging;
+
+/// <summary>
+/// The one ImageSharp <see cref="SixLabors.ImageSharp.Configuration"/> the imaging code uses (never the global default,
+/// which other code may change), and the decoder for each sniffed format.
+/// </summary>
+internal static class ImageSharpSettings
+{
+    /// <summary>Backstop for a single buffer; the header probe rejects oversized images long before this.</summary>
+    public const int AllocationLimitMegabytes = 1024;
+
+    private static readonly JpegDecoder Jpeg = new();
+    // Metadata off for PNG: ImageSharp 2.1 inflates zTXt/iTXt chunks without a size limit, so a 6 KB file can
+    // cost 160 MB (png_decompression_dos.png). The probe reads the eXIf orientation itself.
+    private static readonly PngDecoder Png = new() { IgnoreMetadata = true };
+    private static readonly GifDecoder Gif = new() { DecodingMode = FrameDecodingMode.First };
+    private static readonly BmpDecoder Bmp = new();
+    private static readonly WebpDecoder Webp = new();
+    private static readonly TiffDecoder Tiff = new() { DecodingMode = FrameDecodingMode.First };
+
+    /// <summary>
+    /// One thread per decode: the pipeline decodes many images at once, so per-image parallelism only adds
+    /// scheduling overhead and contention. Allocations go through a pool with a per-buffer limit.
+    /// </summary>
+    public static Configuration Configuration { get; } = new(
+        new JpegConfigurationModule(),
+        new PngConfigurationModule(),
+        new GifConfigurationModule(),
+        new BmpConfigurationModule(),
+        new WebpConfigurationModule(),
+        new TiffConfigurationModule())
+    {
+        MaxDegreeOfParallelism = 1,
+        MemoryAllocator = MemoryAllocator.Create(new MemoryAllocatorOptions { AllocationLimitMegabytes = AllocationLimitMegabytes }),
+    };
+
+    /// <summary>The decoder for a sniffed format, or null when ImageSharp 2.1 cannot read it (AVIF, HEIF).</summary>
+    public static SixLabors.ImageSharp.Formats.IImageDecoder? DecoderFor(ImageFormat format) => format switch
+    {
+        ImageFormat.Jpeg => Jpeg,
+        ImageFormat.Png => Png,
+        ImageFormat.Gif => Gif,
+        ImageFormat.Bmp => Bmp,
+        ImageFormat.Webp => Webp,
+        ImageFormat.Tiff => Tiff,
+        _ => null,
+    };
+
+    /// <summary>The header reader for a sniffed format, or null when there is none.</summary>
+    public static IImageInfoDetector? DetectorFor(ImageFormat format) => DecoderFor(format) as IImageInfoDetector;
+}

@@ -1,0 +1,152 @@
+using System.Text;
+using CarClassifier.Core.Imaging;
+
+namespace CarClassifier.Core.Tests.Imaging;
+
+public class ImageHeaderProbeTests
+{
+    [Fact]
+    public void Probe_ZeroBytes_RejectsEmpty()
+    {
+        // Act
+        var ex = Assert.Throws<ImageRejectedException>(() => ImageHeaderProbe.Probe([], ImageLimits.Default));
+
+        // Assert
+        Assert.Equal(ImageRejectionKind.Empty, ex.Kind);
+    }
+
+    [Fact]
+    public void Probe_RandomBytes_RejectsUnknownFormat()
+    {
+        // Arrange
+        var bytes = new byte[4096];
+        new Random(1234).NextBytes(bytes);
+
+        // Act
+        var ex = Assert.Throws<ImageRejectedException>(() => ImageHeaderProbe.Probe(bytes, ImageLimits.Default));
+
+        // Assert
+        Assert.Equal(ImageRejectionKind.UnknownFormat, ex.Kind);
+    }
+
+    [Fact]
+    public void Probe_TextFile_RejectsUnknownFormat()
+    {
+        // Arrange
+        byte[] bytes = Encoding.UTF8.GetBytes("make,model,year\nFiat,126,1972\n");
+
+        // Act
+        var ex = Assert.Throws<ImageRejectedException>(() => ImageHeaderProbe.Probe(bytes, ImageLimits.Default));
+
+        // Assert
+        Assert.Equal(ImageRejectionKind.UnknownFormat, ex.Kind);
+        Assert.Contains("not a recognised image format", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Probe_JpegWhoseHeaderClaims60000x60000_RejectsTooLargeBeforeAllocating()
+    {
+        // Arrange: a real 128x128 baseline JPEG with its SOF0 height and width patched to 60000.
+        byte[] bytes = GeneratedImages.JpegWithPatchedSize(File.ReadAllBytes(TestData.Edge("baseline_hopper.jpg")), 60000, 60000);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+
+        // Act
+        var ex = Assert.Throws<ImageRejectedException>(() => ImageHeaderProbe.Probe(bytes, ImageLimits.Default));
+
+        // Assert: rejected from the header; 60000x60000 RGB would have needed 10.8 GB.
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(ImageRejectionKind.TooLarge, ex.Kind);
+        Assert.Equal("image is 60000x60000 = 3600000000 pixels, over the limit of 50000000 (Classifier:MaxPixels)", ex.Message);
+        Assert.True(allocated < 16 * 1024 * 1024, $"probe allocated {allocated} bytes");
+    }
+
+    [Theory]
+    [InlineData("imagesharp")]
+    [InlineData("skia")]
+    public void DecodeInto_JpegWhoseHeaderClaims60000x60000_RejectsTooLarge(string decoderName)
+    {
+        // Arrange
+        byte[] bytes = GeneratedImages.JpegWithPatchedSize(File.ReadAllBytes(TestData.Edge("baseline_hopper.jpg")), 60000, 60000);
+
+        // Act
+        var ex = Assert.Throws<ImageRejectedException>(() => Decoding.Decode(decoderName, bytes));
+
+        // Assert
+        Assert.Equal(ImageRejectionKind.TooLarge, ex.Kind);
+    }
+
+    [Fact]
+    public void Probe_SideOverMaxDimension_RejectsTooLargeNamingTheLimit()
+    {
+        // Arrange: 25000x100 is only 2.5 Mpx but wider than MaxDimension (20000).
+        byte[] bytes = GeneratedImages.JpegWithPatchedSize(File.ReadAllBytes(TestData.Edge("baseline_hopper.jpg")), 25000, 100);
+
+        // Act
+        var ex = Assert.Throws<ImageRejectedException>(() => ImageHeaderProbe.Probe(bytes, ImageLimits.Default));
+
+        // Assert
+        Assert.Equal(ImageRejectionKind.TooLarge, ex.Kind);
+        Assert.Contains("25000x100", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("Classifier:MaxDimension", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Probe_GifFrameLargerThanItsScreen_RejectsTooLarge()
+    {
+        // Arrange: 32x32 logical screen, frame descriptor 65535x1321.
+        byte[] bytes = File.ReadAllBytes(TestData.Edge("decompression_bomb.gif"));
+
+        // Act
+        var ex = Assert.Throws<ImageRejectedException>(() => ImageHeaderProbe.Probe(bytes, ImageLimits.Default));
+
+        // Assert
+        Assert.Equal(ImageRejectionKind.TooLarge, ex.Kind);
+        Assert.Contains("65535x1321", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Probe_FormatNotAccepted_RejectsUnsupportedNamingTheFormat()
+    {
+        // Arrange
+        byte[] bytes = File.ReadAllBytes(TestData.Edge("hopper.bmp"));
+        var limits = new ImageLimits { AcceptedFormats = new HashSet<ImageFormat> { ImageFormat.Jpeg, ImageFormat.Png } };
+
+        // Act
+        var ex = Assert.Throws<ImageRejectedException>(() => ImageHeaderProbe.Probe(bytes, limits));
+
+        // Assert
+        Assert.Equal(ImageRejectionKind.UnsupportedFormat, ex.Kind);
+        Assert.StartsWith("Bmp images are not accepted", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Probe_AvifEvenWhenAccepted_RejectsUnsupportedAsNotDecodable()
+    {
+        // Arrange
+        byte[] bytes = File.ReadAllBytes(TestData.Edge("exif.avif"));
+        var limits = new ImageLimits { AcceptedFormats = new HashSet<ImageFormat> { ImageFormat.Avif } };
+
+        // Act
+        var ex = Assert.Throws<ImageRejectedException>(() => ImageHeaderProbe.Probe(bytes, limits));
+
+        // Assert
+        Assert.Equal(ImageRejectionKind.UnsupportedFormat, ex.Kind);
+        Assert.Contains("Avif", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("exif_Landscape_6.jpg", 1200, 1800, 6)]
+    [InlineData("exif_Landscape_0.jpg", 1800, 1200, 1)] // Orientation=0 is invalid: treated as 1
+    [InlineData("hopper_orientation_6.webp", 128, 128, 6)]
+    public void Probe_ImageWithExif_ReadsStoredSizeAndOrientation(string edgeFile, int width, int height, int orientation)
+    {
+        // Arrange
+        byte[] bytes = File.ReadAllBytes(TestData.Edge(edgeFile));
+
+        // Act
+        ImageHeader header = ImageHeaderProbe.Probe(bytes, ImageLimits.Default);
+
+        // Assert
+        Assert.Equal((width, height, orientation), (header.StoredWidth, header.StoredHeight, header.Orientation));
+    }
+}
