@@ -86,10 +86,7 @@ var pipeline = {
   workQueue: 'classify-requests'
   poisonQueue: 'classify-requests-poison'
   resultsTable: 'classifications'
-  storageConnection: 'AzureWebJobsStorage'
-  optionsSection: 'Classifier'
   ingestFunction: 'IngestImage'
-  classifyFunction: 'ClassifyImages'
 }
 
 // Names only the platform uses.
@@ -205,8 +202,6 @@ module ingest 'app/ingest.bicep' = {
     identityId: identity.outputs.resourceId
     identityClientId: identity.outputs.clientId
     applicationInsightsConnectionString: monitoring.outputs.applicationInsightsConnectionString
-    storageConnection: pipeline.storageConnection
-    disabledFunctionName: pipeline.classifyFunction
     runtimeVersion: functionsRuntimeVersion
     instanceMemoryMB: ingestInstanceMemoryMB
     maximumInstanceCount: ingestMaximumInstanceCount
@@ -232,9 +227,6 @@ module classifier 'app/classifier.bicep' = {
     identityId: identity.outputs.resourceId
     identityClientId: identity.outputs.clientId
     applicationInsightsConnectionString: monitoring.outputs.applicationInsightsConnectionString
-    storageConnection: pipeline.storageConnection
-    disabledFunctionName: pipeline.ingestFunction
-    optionsSection: pipeline.optionsSection
     executionProvider: classifierExecutionProvider
     modelManifest: classifierModelManifest
     extraSettings: classifierExtraSettings

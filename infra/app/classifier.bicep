@@ -23,15 +23,6 @@ param identityClientId string
 
 param applicationInsightsConnectionString string
 
-@description('Storage connection prefix shared with the code (PipelineNames.StorageConnection).')
-param storageConnection string
-
-@description('Function disabled on this host (PipelineNames.IngestFunction).')
-param disabledFunctionName string
-
-@description('Configuration section the classifier options bind to (PipelineNames.OptionsSection).')
-param optionsSection string
-
 param executionProvider string
 param modelManifest string
 
@@ -60,6 +51,24 @@ var gpu = gpuSizes[gpuProfileType]
 // A public Functions image that starts without registry access, used until the real image exists.
 var placeholderImage = 'mcr.microsoft.com/azure-functions/dotnet8-quickstart-demo:1.0'
 
+// Literal names shared with the code (PipelineNames: StorageConnection = AzureWebJobsStorage,
+// IngestFunction = IngestImage, OptionsSection = Classifier); tests/CarClassifier.Infra.Tests checks them.
+var hostSettings = {
+  FUNCTIONS_WORKER_RUNTIME: 'dotnet-isolated'
+  AzureWebJobsStorage__credential: 'managedidentity'
+  AzureWebJobsStorage__clientId: identityClientId
+  AzureWebJobsStorage__blobServiceUri: blobEndpoint
+  AzureWebJobsStorage__queueServiceUri: queueEndpoint
+  AzureWebJobsStorage__tableServiceUri: tableEndpoint
+  AZURE_CLIENT_ID: identityClientId
+  APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
+  // This app only classifies; the Flex app ingests.
+  'AzureWebJobs.IngestImage.Disabled': 'true'
+  Classifier__ExecutionProvider: executionProvider
+  Classifier__ModelManifest: modelManifest
+}
+
 module environment '../core/host/container-apps-environment.bicep' = {
   name: 'classifier-environment'
   params: {
@@ -87,20 +96,7 @@ module app '../core/host/functions-container-app.bicep' = {
     memory: gpu.memory
     minReplicas: minReplicas
     maxReplicas: maxReplicas
-    settings: union(extraSettings, {
-      FUNCTIONS_WORKER_RUNTIME: 'dotnet-isolated'
-      '${storageConnection}__credential': 'managedidentity'
-      '${storageConnection}__clientId': identityClientId
-      '${storageConnection}__blobServiceUri': blobEndpoint
-      '${storageConnection}__queueServiceUri': queueEndpoint
-      '${storageConnection}__tableServiceUri': tableEndpoint
-      AZURE_CLIENT_ID: identityClientId
-      APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
-      APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
-      'AzureWebJobs.${disabledFunctionName}.Disabled': 'true'
-      '${optionsSection}__ExecutionProvider': executionProvider
-      '${optionsSection}__ModelManifest': modelManifest
-    })
+    settings: union(extraSettings, hostSettings)
   }
 }
 

@@ -16,15 +16,24 @@ param identityClientId string
 
 param applicationInsightsConnectionString string
 
-@description('Storage connection prefix shared with the code (PipelineNames.StorageConnection).')
-param storageConnection string
-
-@description('Function disabled on this host (PipelineNames.ClassifyFunction).')
-param disabledFunctionName string
-
 param runtimeVersion string
 param instanceMemoryMB int
 param maximumInstanceCount int
+
+// Literal names shared with the code (PipelineNames: StorageConnection = AzureWebJobsStorage,
+// ClassifyFunction = ClassifyImages); tests/CarClassifier.Infra.Tests checks them. No keys: identity only.
+var appSettings = {
+  AzureWebJobsStorage__credential: 'managedidentity'
+  AzureWebJobsStorage__clientId: identityClientId
+  AzureWebJobsStorage__blobServiceUri: blobEndpoint
+  AzureWebJobsStorage__queueServiceUri: queueEndpoint
+  AzureWebJobsStorage__tableServiceUri: tableEndpoint
+  AZURE_CLIENT_ID: identityClientId
+  APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
+  // This app only ingests; the GPU app classifies.
+  'AzureWebJobs.ClassifyImages.Disabled': 'true'
+}
 
 module functionApp '../core/host/flex-function-app.bicep' = {
   name: 'ingest-function-app'
@@ -39,17 +48,7 @@ module functionApp '../core/host/flex-function-app.bicep' = {
     runtimeVersion: runtimeVersion
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
-    appSettings: {
-      '${storageConnection}__credential': 'managedidentity'
-      '${storageConnection}__clientId': identityClientId
-      '${storageConnection}__blobServiceUri': blobEndpoint
-      '${storageConnection}__queueServiceUri': queueEndpoint
-      '${storageConnection}__tableServiceUri': tableEndpoint
-      AZURE_CLIENT_ID: identityClientId
-      APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
-      APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
-      'AzureWebJobs.${disabledFunctionName}.Disabled': 'true'
-    }
+    appSettings: appSettings
   }
 }
 
