@@ -80,7 +80,9 @@ var tags = {
 
 // Names shared with the code: src/CarClassifier.Core/PipelineNames.cs is the source of truth and
 // tests/CarClassifier.Infra.Tests fails when these drift from it. They are not parameters: the code
-// compiles them into trigger attributes, so a deployment cannot change them.
+// compiles them into trigger attributes, so a deployment cannot change them. The setting names built on
+// PipelineNames (AzureWebJobsStorage__*, Classifier__*, AzureWebJobs.<function>.Disabled) are literals in
+// app/ingest.bicep and app/classifier.bicep, checked by the same tests.
 var pipeline = {
   imagesContainer: 'images'
   workQueue: 'classify-requests'
