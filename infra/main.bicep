@@ -1,0 +1,263 @@
+// Serverless Car Classifier: the whole system in one resource group.
+//   az deployment group create -g <rg> -f infra/main.bicep -p infra/main.bicepparam
+// Layout: main.bicep -> app/*.bicep (per side) -> core/* (reusable). See docs/DEPLOY.md.
+targetScope = 'resourceGroup'
+
+@minLength(1)
+@maxLength(20)
+@description('Short environment name (dev, test, prod...); it seeds the resource token that makes names unique.')
+param environmentName string
+
+@description('Region for every resource. Serverless GPUs exist only in some regions: see docs/DEPLOY.md.')
+param location string = resourceGroup().location
+
+// ---- Classifier (GPU) ----
+
+@description('Serverless GPU workload profile for the classifier.')
+@allowed(['Consumption-GPU-NC8as-T4', 'Consumption-GPU-NC24-A100'])
+param gpuProfileType string = 'Consumption-GPU-NC8as-T4'
+
+@description('Classifier image, e.g. cr123.azurecr.io/car-classifier:1.0.0. Empty deploys a public placeholder until the image is pushed.')
+param classifierImage string = ''
+
+@minValue(0)
+@description('Classifier replicas kept warm. 0 scales the GPU to zero when the queue is empty.')
+param classifierMinReplicas int = 0
+
+@minValue(1)
+@maxValue(100)
+@description('Upper bound on GPU replicas; keep it within your serverless GPU quota.')
+param classifierMaxReplicas int = 1
+
+@description('ONNX Runtime execution provider the classifier asks for (Classifier__ExecutionProvider).')
+param classifierExecutionProvider string = 'Cuda'
+
+@description('Path of the model manifest inside the classifier image (Classifier__ModelManifest).')
+param classifierModelManifest string = '/models/resnet50-v1-12/manifest.json'
+
+@description('More Classifier__* (or other) settings for the classifier host, names to values. No secrets.')
+param classifierExtraSettings object = {}
+
+// ---- Ingest (Flex Consumption, CPU) ----
+
+@description('.NET version of the Flex Consumption dotnet-isolated runtime.')
+param functionsRuntimeVersion string = '10.0'
+
+@allowed([512, 2048, 4096])
+param ingestInstanceMemoryMB int = 2048
+
+@minValue(1)
+@maxValue(1000)
+param ingestMaximumInstanceCount int = 40
+
+// ---- Shared ----
+
+@allowed(['Basic', 'Standard', 'Premium'])
+@description('Registry SKU. Premium enables artifact streaming, which shortens GPU cold starts.')
+param registrySku string = 'Basic'
+
+@allowed(['Standard_LRS', 'Standard_ZRS', 'Standard_GRS', 'Standard_RAGRS'])
+param storageSku string = 'Standard_LRS'
+
+// Optional name overrides; empty means abbreviation + resource token.
+param storageAccountName string = ''
+param identityName string = ''
+param logAnalyticsName string = ''
+param applicationInsightsName string = ''
+param registryName string = ''
+param ingestAppName string = ''
+param ingestPlanName string = ''
+param containerAppsEnvironmentName string = ''
+param classifierAppName string = ''
+param systemTopicName string = ''
+
+var abbrs = loadJsonContent('abbreviations.json')
+var resourceToken = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName, location))
+var tags = {
+  'azd-env-name': environmentName
+  application: 'car-classifier'
+}
+
+// Names shared with the code: src/CarClassifier.Core/PipelineNames.cs is the source of truth and
+// tests/CarClassifier.Infra.Tests fails when these drift from it. They are not parameters: the code
+// compiles them into trigger attributes, so a deployment cannot change them. The setting names built on
+// PipelineNames (AzureWebJobsStorage__*, Classifier__*, AzureWebJobs.<function>.Disabled) are literals in
+// app/ingest.bicep and app/classifier.bicep, checked by the same tests.
+var pipeline = {
+  imagesContainer: 'images'
+  workQueue: 'classify-requests'
+  poisonQueue: 'classify-requests-poison'
+  resultsTable: 'classifications'
+  ingestFunction: 'IngestImage'
+}
+
+// Names only the platform uses.
+var hostContainerNames = ['azure-webjobs-hosts', 'azure-webjobs-secrets']
+var blobTriggerPoisonQueue = 'webjobs-blobtrigger-poison'
+var deadLetterContainerName = 'eventgrid-deadletter'
+
+var names = {
+  storage: !empty(storageAccountName) ? storageAccountName : '${abbrs.storageStorageAccounts}${resourceToken}'
+  identity: !empty(identityName) ? identityName : '${abbrs.managedIdentityUserAssignedIdentities}${resourceToken}'
+  logAnalytics: !empty(logAnalyticsName) ? logAnalyticsName : '${abbrs.operationalInsightsWorkspaces}${resourceToken}'
+  applicationInsights: !empty(applicationInsightsName)
+    ? applicationInsightsName
+    : '${abbrs.insightsComponents}${resourceToken}'
+  registry: !empty(registryName) ? registryName : '${abbrs.containerRegistryRegistries}${resourceToken}'
+  ingestApp: !empty(ingestAppName) ? ingestAppName : '${abbrs.webSitesFunctions}ingest-${resourceToken}'
+  ingestPlan: !empty(ingestPlanName) ? ingestPlanName : '${abbrs.webServerFarms}ingest-${resourceToken}'
+  environment: !empty(containerAppsEnvironmentName)
+    ? containerAppsEnvironmentName
+    : '${abbrs.appManagedEnvironments}${resourceToken}'
+  classifierApp: !empty(classifierAppName) ? classifierAppName : '${abbrs.appContainerApps}classify-${resourceToken}'
+  systemTopic: !empty(systemTopicName) ? systemTopicName : '${abbrs.eventGridDomainsTopics}images-${resourceToken}'
+}
+
+// Flex Consumption deploys the ingest package from this container.
+var deploymentContainerName = 'app-package-${take(names.ingestApp, 32)}-${take(resourceToken, 7)}'
+
+module identity 'core/security/user-assigned-identity.bicep' = {
+  name: 'identity'
+  params: {
+    name: names.identity
+    location: location
+    tags: tags
+  }
+}
+
+module storage 'core/storage/storage-account.bicep' = {
+  name: 'storage'
+  params: {
+    name: names.storage
+    location: location
+    tags: tags
+    skuName: storageSku
+    containers: concat([pipeline.imagesContainer, deploymentContainerName, deadLetterContainerName], hostContainerNames)
+    queues: [pipeline.workQueue, pipeline.poisonQueue, blobTriggerPoisonQueue]
+    tables: [pipeline.resultsTable]
+  }
+}
+
+module monitoring 'core/monitor/monitoring.bicep' = {
+  name: 'monitoring'
+  params: {
+    logAnalyticsName: names.logAnalytics
+    applicationInsightsName: names.applicationInsights
+    location: location
+    tags: tags
+  }
+}
+
+module registry 'core/host/container-registry.bicep' = {
+  name: 'registry'
+  params: {
+    name: names.registry
+    location: location
+    tags: tags
+    skuName: registrySku
+  }
+}
+
+// BlobCreated events for the images container come from this topic. Its webhook subscription is made
+// after the ingest code is deployed (infra/scripts/post-deploy.sh), because it needs the blobs_extension key.
+module systemTopic 'core/eventgrid/storage-system-topic.bicep' = {
+  name: 'system-topic'
+  params: {
+    name: names.systemTopic
+    location: location
+    tags: tags
+    storageAccountId: storage.outputs.resourceId
+  }
+}
+
+module rbac 'app/rbac.bicep' = {
+  name: 'rbac'
+  params: {
+    storageAccountName: storage.outputs.name
+    registryName: registry.outputs.name
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    appPrincipalId: identity.outputs.principalId
+    eventGridPrincipalId: systemTopic.outputs.principalId
+    imagesContainerName: pipeline.imagesContainer
+    deploymentContainerName: deploymentContainerName
+    deadLetterContainerName: deadLetterContainerName
+    hostContainerNames: hostContainerNames
+    workQueueName: pipeline.workQueue
+    poisonQueueNames: [pipeline.poisonQueue, blobTriggerPoisonQueue]
+    resultsTableName: pipeline.resultsTable
+  }
+}
+
+module ingest 'app/ingest.bicep' = {
+  name: 'ingest'
+  dependsOn: [rbac]
+  params: {
+    name: names.ingestApp
+    planName: names.ingestPlan
+    location: location
+    tags: tags
+    storageAccountName: storage.outputs.name
+    blobEndpoint: storage.outputs.primaryBlobEndpoint
+    queueEndpoint: storage.outputs.primaryQueueEndpoint
+    tableEndpoint: storage.outputs.primaryTableEndpoint
+    deploymentContainerName: deploymentContainerName
+    identityId: identity.outputs.resourceId
+    identityClientId: identity.outputs.clientId
+    applicationInsightsConnectionString: monitoring.outputs.applicationInsightsConnectionString
+    runtimeVersion: functionsRuntimeVersion
+    instanceMemoryMB: ingestInstanceMemoryMB
+    maximumInstanceCount: ingestMaximumInstanceCount
+  }
+}
+
+module classifier 'app/classifier.bicep' = {
+  name: 'classifier'
+  // AcrPull and the storage roles must exist before the first replica pulls the image and starts the host.
+  dependsOn: [rbac]
+  params: {
+    appName: names.classifierApp
+    environmentName: names.environment
+    location: location
+    tags: tags
+    logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsId
+    gpuProfileType: gpuProfileType
+    image: classifierImage
+    registryServer: registry.outputs.loginServer
+    blobEndpoint: storage.outputs.primaryBlobEndpoint
+    queueEndpoint: storage.outputs.primaryQueueEndpoint
+    tableEndpoint: storage.outputs.primaryTableEndpoint
+    identityId: identity.outputs.resourceId
+    identityClientId: identity.outputs.clientId
+    applicationInsightsConnectionString: monitoring.outputs.applicationInsightsConnectionString
+    executionProvider: classifierExecutionProvider
+    modelManifest: classifierModelManifest
+    extraSettings: classifierExtraSettings
+    minReplicas: classifierMinReplicas
+    maxReplicas: classifierMaxReplicas
+  }
+}
+
+output AZURE_LOCATION string = location
+output AZURE_RESOURCE_GROUP string = resourceGroup().name
+output STORAGE_ACCOUNT_NAME string = storage.outputs.name
+output STORAGE_ACCOUNT_ID string = storage.outputs.resourceId
+output STORAGE_BLOB_ENDPOINT string = storage.outputs.primaryBlobEndpoint
+output STORAGE_QUEUE_ENDPOINT string = storage.outputs.primaryQueueEndpoint
+output STORAGE_TABLE_ENDPOINT string = storage.outputs.primaryTableEndpoint
+output IMAGES_CONTAINER string = pipeline.imagesContainer
+output WORK_QUEUE string = pipeline.workQueue
+output POISON_QUEUE string = pipeline.poisonQueue
+output RESULTS_TABLE string = pipeline.resultsTable
+output DEAD_LETTER_CONTAINER string = deadLetterContainerName
+output INGEST_FUNCTION_NAME string = pipeline.ingestFunction
+output INGEST_APP_NAME string = ingest.outputs.name
+output INGEST_APP_URL string = 'https://${ingest.outputs.defaultHostName}'
+output CLASSIFIER_APP_NAME string = classifier.outputs.appName
+output CLASSIFIER_APP_FQDN string = classifier.outputs.fqdn
+output CONTAINER_APPS_ENVIRONMENT_NAME string = classifier.outputs.environmentName
+output GPU_WORKLOAD_PROFILE string = classifier.outputs.gpuProfileName
+output CONTAINER_REGISTRY_NAME string = registry.outputs.name
+output CONTAINER_REGISTRY_LOGIN_SERVER string = registry.outputs.loginServer
+output IDENTITY_CLIENT_ID string = identity.outputs.clientId
+output SYSTEM_TOPIC_NAME string = systemTopic.outputs.name
+output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName
