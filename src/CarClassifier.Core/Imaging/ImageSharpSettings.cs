@@ -33,7 +33,7 @@ internal static class ImageSharpSettings
     /// One thread per decode: the pipeline decodes many images at once, so per-image parallelism only adds
     /// scheduling overhead and contention. Allocations go through a pool with a per-buffer limit.
     /// </summary>
-    public static Configuration Configuration { get; } = new(
+    public static SixLabors.ImageSharp.Configuration Configuration { get; } = new(
         new JpegConfigurationModule(),
         new PngConfigurationModule(),
         new GifConfigurationModule(),
