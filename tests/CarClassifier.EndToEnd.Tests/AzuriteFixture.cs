@@ -6,19 +6,23 @@ namespace CarClassifier.EndToEnd.Tests;
 /// <summary>
 /// A private Azurite for the test run: its own ports (10100-10102) and in-memory storage, so tests never
 /// touch a developer's local data and start clean every time. Installed by scripts/azurite.sh install.
+/// Set CARCLASS_TEST_AZURITE_PORT to move the three ports (base, base+1, base+2), e.g. to run two checkouts' tests at once.
 /// </summary>
 public sealed class AzuriteFixture : IAsyncLifetime
 {
+    private static readonly int PortBase =
+        int.TryParse(Environment.GetEnvironmentVariable("CARCLASS_TEST_AZURITE_PORT"), out var port) ? port : 10100;
+
     // The Azurite development account key is public and documented; it is not a secret.
     private const string DevKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
     private Process? _process;
 
-    public int BlobPort { get; } = 10100;
+    public int BlobPort { get; } = PortBase;
 
-    public int QueuePort { get; } = 10101;
+    public int QueuePort { get; } = PortBase + 1;
 
-    public int TablePort { get; } = 10102;
+    public int TablePort { get; } = PortBase + 2;
 
     public string ConnectionString =>
         $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={DevKey};" +

@@ -16,7 +16,7 @@ public sealed class PipelineTests(AzuriteFixture azurite)
     [Fact]
     public async Task UploadedImages_OfKnownColour_GetExactRows_AndACorruptNeighbourFailsAlone()
     {
-        await using var pipeline = await PipelineHost.StartAsync(azurite);
+        await using var pipeline = await PipelineHost.CreateAsync(azurite);
         var prefix = $"colours-{Guid.NewGuid():N}/";
         var expected = new Dictionary<string, string>();
         foreach (var (name, colour) in TestImages.Colours)
@@ -29,6 +29,7 @@ public sealed class PipelineTests(AzuriteFixture azurite)
         var corruptName = $"{prefix}corrupt.jpg";
         await pipeline.Images.GetBlobClient(corruptName).UploadAsync(BinaryData.FromBytes(TestImages.CorruptJpeg()));
         var corruptPath = ResultKeys.BlobPath(PipelineNames.ImagesContainer, corruptName);
+        await pipeline.StartAsync();
 
         var rows = await pipeline.WaitForRowsAsync(expected.Keys.Append(corruptPath), RowTimeout);
 
@@ -59,10 +60,11 @@ public sealed class PipelineTests(AzuriteFixture azurite)
     [Fact]
     public async Task RedeliveredMessage_OverwritesItsRow_NeverDuplicates()
     {
-        await using var pipeline = await PipelineHost.StartAsync(azurite);
+        await using var pipeline = await PipelineHost.CreateAsync(azurite);
         var blobName = $"redelivery-{Guid.NewGuid():N}/green.jpg";
         var path = ResultKeys.BlobPath(PipelineNames.ImagesContainer, blobName);
         var upload = await pipeline.Images.GetBlobClient(blobName).UploadAsync(BinaryData.FromBytes(TestImages.SolidJpeg(TestImages.Colours["green"])));
+        await pipeline.StartAsync();
         var first = (await pipeline.WaitForRowsAsync([path], RowTimeout))[path];
 
         // The same claim check delivered again, as a queue would after a lost lease.

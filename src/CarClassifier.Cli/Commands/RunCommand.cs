@@ -76,6 +76,14 @@ public sealed class RunCommand : AsyncCommand<RunSettings>
             return ExitCodes.StorageUnavailable;
         }
 
+        // Upload before the host starts: its start-up container sweep is guaranteed to see every blob already
+        // there, whereas the WebJobs polling trigger can miss blobs written while a sweep is in flight.
+        var prefix = settings.Prefix ?? $"run-{DateTime.UtcNow:yyyyMMdd-HHmmss}/";
+        var container = factory.CreateBlobServiceClient().GetBlobContainerClient(PipelineNames.ImagesContainer);
+        var results = new ResultStore(factory.CreateTableClient(PipelineNames.ResultsTable));
+        var watch = Stopwatch.StartNew();
+        var uploaded = await UploadAsync(container, folder, files, prefix, cancellationToken).ConfigureAwait(false);
+
         var hostSettings = new Dictionary<string, string?>
         {
             [PipelineNames.StorageConnection] = connection,
@@ -98,19 +106,17 @@ public sealed class RunCommand : AsyncCommand<RunSettings>
 
         try
         {
-            var prefix = settings.Prefix ?? $"run-{DateTime.UtcNow:yyyyMMdd-HHmmss}/";
-            var container = factory.CreateBlobServiceClient().GetBlobContainerClient(PipelineNames.ImagesContainer);
-            var results = new ResultStore(factory.CreateTableClient(PipelineNames.ResultsTable));
-            var watch = Stopwatch.StartNew();
-            var rows = await UploadAndWaitAsync(container, results, folder, files, prefix, TimeSpan.FromSeconds(settings.TimeoutSeconds), cancellationToken).ConfigureAwait(false);
+            var rows = await WaitForRowsAsync(results, uploaded, TimeSpan.FromSeconds(settings.TimeoutSeconds), cancellationToken).ConfigureAwait(false);
             var elapsed = watch.Elapsed;
 
-            ResultTable.Write(rows.Values.OrderBy(r => r.BlobPath, StringComparer.Ordinal).ToList());
+            ResultTable.Write(rows.Values.OrderBy(r => r.BlobPath, StringComparer.Ordinal).ToList(), $"{PipelineNames.ImagesContainer}/{prefix}");
             var failed = rows.Values.Count(r => r.Status == nameof(ClassificationStatus.Failed));
             var missing = files.Count - rows.Count;
-            AnsiConsole.MarkupLineInterpolated(
-                $"[bold]{files.Count}[/] images, [green]{rows.Count - failed} succeeded[/], [red]{failed} failed[/]{(missing > 0 ? $", [yellow]{missing} without a row[/]" : "")} in {elapsed.TotalSeconds:F1} s ({rows.Count / Math.Max(elapsed.TotalSeconds, 0.001):F1} images/s) with {manifest.Identity}.");
-            AnsiConsole.MarkupLineInterpolated($"Rows are in table [bold]{PipelineNames.ResultsTable}[/] under blob prefix [bold]{PipelineNames.ImagesContainer}/{prefix}[/].");
+            AnsiConsole.MarkupLine(
+                $"[bold]{files.Count}[/] images: [green]{rows.Count - failed} succeeded[/], [red]{failed} failed[/]" +
+                (missing > 0 ? $", [yellow]{missing} without a row after {settings.TimeoutSeconds} s[/]" : "") +
+                $" in {elapsed.TotalSeconds:F1} s ({rows.Count / Math.Max(elapsed.TotalSeconds, 0.001):F1} images/s, upload and model load included) with {Markup.Escape(manifest.Identity)}.");
+            AnsiConsole.MarkupLineInterpolated($"Rows are in table [bold]{PipelineNames.ResultsTable}[/], blob paths starting [bold]{PipelineNames.ImagesContainer}/{prefix}[/].");
             return missing > 0 ? ExitCodes.TimedOut : failed > 0 ? ExitCodes.SomeFailed : ExitCodes.Success;
         }
         finally
@@ -119,24 +125,16 @@ public sealed class RunCommand : AsyncCommand<RunSettings>
         }
     }
 
-    private static async Task<ConcurrentDictionary<string, ClassificationResult>> UploadAndWaitAsync(
-        BlobContainerClient container,
-        ResultStore results,
-        string folder,
-        IReadOnlyList<string> files,
-        string prefix,
-        TimeSpan timeout,
-        CancellationToken cancellationToken)
+    private static async Task<IReadOnlyDictionary<string, string>> UploadAsync(
+        BlobContainerClient container, string folder, IReadOnlyList<string> files, string prefix, CancellationToken cancellationToken)
     {
         var uploaded = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
-        var rows = new ConcurrentDictionary<string, ClassificationResult>(StringComparer.Ordinal);
         await AnsiConsole.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
             .StartAsync(async progress =>
             {
                 var upload = progress.AddTask("Uploaded", maxValue: files.Count);
-                var classified = progress.AddTask("Classified", maxValue: files.Count);
-                var uploading = Parallel.ForEachAsync(
+                await Parallel.ForEachAsync(
                     files,
                     new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
                     async (file, ct) =>
@@ -145,13 +143,25 @@ public sealed class RunCommand : AsyncCommand<RunSettings>
                         var response = await container.GetBlobClient(name).UploadAsync(file, overwrite: true, ct).ConfigureAwait(false);
                         uploaded[ResultKeys.BlobPath(container.Name, name)] = response.Value.ETag.ToString();
                         upload.Increment(1);
-                    });
+                    }).ConfigureAwait(false);
+            }).ConfigureAwait(false);
+        return uploaded;
+    }
 
+    private static async Task<ConcurrentDictionary<string, ClassificationResult>> WaitForRowsAsync(
+        ResultStore results, IReadOnlyDictionary<string, string> uploaded, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var rows = new ConcurrentDictionary<string, ClassificationResult>(StringComparer.Ordinal);
+        await AnsiConsole.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .StartAsync(async progress =>
+            {
+                var classified = progress.AddTask("Classified", maxValue: uploaded.Count);
                 using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 deadline.CancelAfter(timeout);
                 try
                 {
-                    while (rows.Count < files.Count)
+                    while (rows.Count < uploaded.Count)
                     {
                         await Task.Delay(TimeSpan.FromMilliseconds(500), deadline.Token).ConfigureAwait(false);
                         var pending = uploaded.Where(p => !rows.ContainsKey(p.Key)).ToList();
@@ -168,8 +178,6 @@ public sealed class RunCommand : AsyncCommand<RunSettings>
                 {
                     // Timed out: report what we have.
                 }
-
-                await uploading.ConfigureAwait(false);
             }).ConfigureAwait(false);
         return rows;
     }
