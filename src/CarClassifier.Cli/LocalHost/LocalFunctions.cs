@@ -3,7 +3,6 @@ using Azure.Storage.Queues.Models;
 using CarClassifier.Core;
 using CarClassifier.Core.Classification;
 using CarClassifier.Core.Ingest;
-using CarClassifier.Core.Messaging;
 using Microsoft.Azure.WebJobs;
 
 namespace CarClassifier.Cli.LocalHost;
@@ -20,9 +19,7 @@ public sealed class LocalFunctions(ImageIngestor ingestor, ImageClassifier class
         [BlobTrigger(PipelineNames.ImagesContainer + "/{name}", Connection = PipelineNames.StorageConnection)] BlobClient blob,
         CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(blob);
-        var properties = await blob.GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-        await ingestor.IngestAsync(blob.BlobContainerName, blob.Name, properties.Value.ETag.ToString(), properties.Value.ContentLength, cancellationToken).ConfigureAwait(false);
+        await ingestor.IngestAsync(blob, cancellationToken).ConfigureAwait(false);
     }
 
     [FunctionName(PipelineNames.ClassifyFunction)]
@@ -30,8 +27,6 @@ public sealed class LocalFunctions(ImageIngestor ingestor, ImageClassifier class
         [QueueTrigger(PipelineNames.WorkQueue, Connection = PipelineNames.StorageConnection)] QueueMessage message,
         CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(message);
-        var request = ClassifyRequest.Parse(message.Body.ToString());
-        await classifier.ClassifyAsync(request, message.DequeueCount, cancellationToken).ConfigureAwait(false);
+        await classifier.ClassifyAsync(message, cancellationToken).ConfigureAwait(false);
     }
 }

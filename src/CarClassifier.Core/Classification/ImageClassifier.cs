@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Azure;
 using Azure.Storage.Blobs;
+using Azure.Storage.Queues.Models;
 using CarClassifier.Core.Configuration;
 using CarClassifier.Core.Imaging;
 using CarClassifier.Core.Inference;
@@ -70,6 +71,14 @@ public class ImageClassifier
         _limits = null!;
         _time = null!;
         _logger = null!;
+    }
+
+    /// <summary>Classifies the blob a work-queue message names (both hosts' queue triggers call this).</summary>
+    /// <exception cref="InvalidDataException">The message is not a classify request (it will be retried, then poisoned).</exception>
+    public virtual Task<ClassificationResult> ClassifyAsync(QueueMessage message, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return ClassifyAsync(ClassifyRequest.Parse(message.Body.ToString()), message.DequeueCount, cancellationToken);
     }
 
     /// <summary>Classifies the blob a message names and writes its row. Returns the row written.</summary>

@@ -1,3 +1,4 @@
+using Azure.Storage.Blobs;
 using CarClassifier.Core.Configuration;
 using CarClassifier.Core.Imaging;
 using CarClassifier.Core.Messaging;
@@ -42,6 +43,14 @@ public class ImageIngestor
         _options = null!;
         _time = null!;
         _logger = null!;
+    }
+
+    /// <summary>Ingests the blob a trigger handed over (both hosts' blob triggers call this).</summary>
+    public virtual async Task<IngestOutcome> IngestAsync(BlobClient blob, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(blob);
+        var properties = await blob.GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        return await IngestAsync(blob.BlobContainerName, blob.Name, properties.Value.ETag.ToString(), properties.Value.ContentLength, cancellationToken).ConfigureAwait(false);
     }
 
     public virtual async Task<IngestOutcome> IngestAsync(string container, string blobName, string? etag, long sizeBytes, CancellationToken cancellationToken = default)

@@ -1,7 +1,6 @@
 using Azure.Storage.Queues.Models;
 using CarClassifier.Core;
 using CarClassifier.Core.Classification;
-using CarClassifier.Core.Messaging;
 using Microsoft.Azure.Functions.Worker;
 
 namespace CarClassifier.Functions.Triggers;
@@ -17,8 +16,6 @@ public sealed class ClassifyImages(ImageClassifier classifier)
         [QueueTrigger(PipelineNames.WorkQueue, Connection = PipelineNames.StorageConnection)] QueueMessage message,
         CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(message);
-        var request = ClassifyRequest.Parse(message.Body.ToString());
-        await classifier.ClassifyAsync(request, message.DequeueCount, cancellationToken).ConfigureAwait(false);
+        await classifier.ClassifyAsync(message, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -16,8 +16,6 @@ public sealed class IngestImage(ImageIngestor ingestor)
         [BlobTrigger(PipelineNames.ImagesContainer + "/{name}", Source = BlobTriggerSource.EventGrid, Connection = PipelineNames.StorageConnection)] BlobClient blob,
         CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(blob);
-        var properties = await blob.GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-        await ingestor.IngestAsync(blob.BlobContainerName, blob.Name, properties.Value.ETag.ToString(), properties.Value.ContentLength, cancellationToken).ConfigureAwait(false);
+        await ingestor.IngestAsync(blob, cancellationToken).ConfigureAwait(false);
     }
 }
