@@ -12,7 +12,7 @@ namespace CarClassifier.Core.Inference;
 /// owns it until shutdown. As a hosted service it loads at start, so a missing or corrupt model stops
 /// the host with a clear message instead of poisoning every queue message.
 /// </summary>
-public sealed class ModelRuntime : IHostedService, IAsyncDisposable
+public sealed class ModelRuntime : IHostedService, IAsyncDisposable, IDisposable
 {
     private readonly ClassifierOptions _options;
     private readonly ILoggerFactory _loggerFactory;
@@ -46,6 +46,9 @@ public sealed class ModelRuntime : IHostedService, IAsyncDisposable
             await _loaded.Value.Result.DisposeAsync().ConfigureAwait(false);
         }
     }
+
+    /// <summary>For containers disposed synchronously; the work is the same as <see cref="DisposeAsync"/>.</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     /// <summary>Resolves a configured path: absolute as is, else against the current directory, then the app's folder.</summary>
     public static string ResolvePath(string path)

@@ -1,0 +1,60 @@
+using CarClassifier.Core.Configuration;
+using CarClassifier.Core.Inference;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace CarClassifier.Core.Tests.Configuration;
+
+public sealed class ServiceCollectionExtensionsTests
+{
+    private static ServiceProvider Build(Dictionary<string, string?> settings)
+    {
+        settings.TryAdd(PipelineNames.StorageConnection, "UseDevelopmentStorage=true");
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var services = new ServiceCollection().AddLogging();
+        services.AddCarClassifier(configuration);
+        return services.BuildServiceProvider();
+    }
+
+    [Fact]
+    public void AddCarClassifier_ClassifyEnabled_LoadsTheModelAtStart()
+    {
+        using var provider = Build([]);
+
+        Assert.Contains(provider.GetServices<IHostedService>(), s => s is ModelRuntime);
+    }
+
+    [Theory]
+    [InlineData("AzureWebJobs.ClassifyImages.Disabled")]
+    [InlineData("AzureWebJobs_ClassifyImages_Disabled")]
+    public void AddCarClassifier_ClassifyDisabled_NeverLoadsTheModel(string key)
+    {
+        // The CPU ingest app disables ClassifyImages and must not download a 100 MB model it never uses.
+        using var provider = Build(new() { [key] = "true" });
+
+        Assert.DoesNotContain(provider.GetServices<IHostedService>(), s => s is ModelRuntime);
+    }
+
+    [Fact]
+    public void AddCarClassifier_BindsTheClassifierSection()
+    {
+        using var provider = Build(new() { ["Classifier:MaxBatchSize"] = "64", ["Classifier:Decoder"] = "imagesharp", ["Classifier:AcceptedFormats:0"] = "Png" });
+
+        var options = provider.GetRequiredService<IOptions<ClassifierOptions>>().Value;
+
+        Assert.Equal(64, options.MaxBatchSize);
+        Assert.Equal("imagesharp", options.Decoder);
+        Assert.Equal([Core.Imaging.ImageFormat.Png], options.ToImageLimits().AcceptedFormats);
+    }
+
+    [Fact]
+    public void AddCarClassifier_InvalidLimit_FailsValidationNamingTheSetting()
+    {
+        using var provider = Build(new() { ["Classifier:MaxBatchSize"] = "0" });
+
+        var ex = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<ClassifierOptions>>().Value);
+        Assert.Contains(nameof(ClassifierOptions.MaxBatchSize), ex.Message, StringComparison.Ordinal);
+    }
+}
