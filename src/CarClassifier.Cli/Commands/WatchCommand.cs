@@ -40,7 +40,7 @@ public sealed class WatchCommand : AsyncCommand<WatchSettings>
                     var uploadedTask = progress.AddTask("Uploaded", maxValue: 1);
                     var classifiedTask = progress.AddTask("[green]Classified[/]", maxValue: 1);
                     var failedTask = progress.AddTask("[red]Failed[/]", maxValue: 1);
-                    var rateTask = progress.AddTask("", maxValue: 1).IsIndeterminate();
+                    var rateTask = progress.AddTask("measuring...", maxValue: 1).IsIndeterminate();
                     while (true)
                     {
                         last = await PollAsync(container, results, queue, prefix, deadline.Token).ConfigureAwait(false);
@@ -105,14 +105,14 @@ public sealed class WatchCommand : AsyncCommand<WatchSettings>
         var etags = new Dictionary<string, string>(StringComparer.Ordinal);
         await foreach (var blob in container.GetBlobsAsync(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, prefix, cancellationToken).ConfigureAwait(false))
         {
-            etags[ResultKeys.BlobPath(container.Name, blob.Name)] = blob.Properties.ETag?.ToString() ?? "";
+            etags[ResultKeys.BlobPath(container.Name, blob.Name)] = (blob.Properties.ETag?.ToString() ?? "").Trim('"');
         }
 
         int classified = 0, failed = 0;
         await foreach (var row in results.ListAsync(ResultKeys.BlobPath(container.Name, prefix), cancellationToken).ConfigureAwait(false))
         {
             if (!etags.TryGetValue(row.BlobPath, out var etag)) continue;
-            if (row.BlobETag is not null && etag.Length > 0 && row.BlobETag != etag) continue;
+            if (row.BlobETag is not null && etag.Length > 0 && row.BlobETag.Trim('"') != etag) continue;
             if (row.Status == nameof(ClassificationStatus.Failed)) failed++;
             else classified++;
         }
