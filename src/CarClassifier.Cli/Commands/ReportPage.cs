@@ -47,7 +47,7 @@ internal static class ReportPage
             .Append(row.Succeeded ? "succeeded" : "failed").Append("\" data-search=\"").Append(E(search)).Append("\">\n");
         if (thumb is not null)
         {
-            html.Append("<img src=\"").Append(E(thumb)).Append("\" alt=\"").Append(E(row.BlobName)).Append("\" loading=\"lazy\">\n");
+            html.Append("<img src=\"").Append(E(thumb)).Append("\" alt=\"").Append(E(row.BlobName)).Append("\">\n");
         }
         else
         {
@@ -100,7 +100,7 @@ internal static class ReportPage
         .card img, .nothumb { display: block; width: 100%; height: 180px; object-fit: contain; background: #111827; border-radius: 6px; }
         .nothumb { color: #9ca3af; text-align: center; padding-top: 70px; box-sizing: border-box; }
         h2 { font-size: 13px; font-weight: 600; margin: 8px 0 4px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
-        .vehicle { margin: 0 0 6px; font-size: 15px; font-weight: 700; text-transform: capitalize; }
+        .vehicle { margin: 0 0 6px; font-size: 15px; font-weight: 700; }
         .vehicle small { font-weight: 400; color: #6b7280; text-transform: none; }
         .topk { list-style: none; margin: 0; padding: 0; font-size: 12px; }
         .topk li { display: grid; grid-template-columns: 1fr 80px 48px; gap: 6px; align-items: center; margin: 2px 0; }
