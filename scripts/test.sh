@@ -12,6 +12,11 @@ if ! python3 -c 'import PIL' 2>/dev/null; then
   (apt-get update -qq && apt-get install -y -qq python3-pil >/dev/null) 2>/dev/null || echo "python3-pil not installed; Pillow reference tests will be skipped." >&2
 fi
 
+if ! command -v chromium >/dev/null 2>&1; then
+  # The report tests render the HTML report in headless chromium; without it they fail and say so.
+  (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) 2>/dev/null || echo "chromium not installed; the report browser tests will fail (apt-get install -y chromium)." >&2
+fi
+
 log="$(mktemp)"
 set +e
 dotnet test Serverless.sln -c Release --nologo --blame-hang-timeout 10m "$@" 2>&1 | tee "$log"

@@ -1,6 +1,15 @@
 using CarClassifier.Cli.Commands;
 using Spectre.Console.Cli;
 
+// Ctrl+C cancels the running command's token (commands stop cleanly and exit with ExitCodes.Cancelled)
+// instead of killing the process mid-write.
+using var cancel = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    cancel.Cancel();
+};
+
 var app = new CommandApp();
 app.Configure(config =>
 {
@@ -10,5 +19,6 @@ app.Configure(config =>
         .WithExample("run", "--images", "./my-photos", "--model", "resnet50-v1-12");
     config.AddCommand<HostCommand>("host")
         .WithDescription("Run the two functions (ingest + classify) on the local WebJobs host until Ctrl+C.");
+    CommandRegistrations.AddUserCommands(config);
 });
-return await app.RunAsync(args).ConfigureAwait(false);
+return await app.RunAsync(args, cancel.Token).ConfigureAwait(false);

@@ -29,4 +29,10 @@ public static class PipelineNames
     public const string IngestFunction = "IngestImage";
 
     public const string ClassifyFunction = "ClassifyImages";
+
+    /// <summary>HTTP API: one blob's result (GET /api/results/{blobName}).</summary>
+    public const string GetResultFunction = "GetResult";
+
+    /// <summary>HTTP API: a page of results by prefix (GET /api/results?prefix=&amp;pageSize=&amp;continuation=).</summary>
+    public const string ListResultsFunction = "ListResults";
 }

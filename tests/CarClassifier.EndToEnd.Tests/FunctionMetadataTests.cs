@@ -21,11 +21,25 @@ public sealed class FunctionMetadataTests
     }
 
     [Fact]
-    public void Metadata_HasExactlyTheTwoPipelineFunctions()
+    public void Metadata_HasExactlyThePipelineAndResultsApiFunctions()
     {
         var names = ReadMetadata().Select(f => f.GetProperty("name").GetString()).Order().ToArray();
 
-        Assert.Equal(new[] { PipelineNames.ClassifyFunction, PipelineNames.IngestFunction }.Order(), names);
+        Assert.Equal(
+            new[] { PipelineNames.ClassifyFunction, PipelineNames.IngestFunction, PipelineNames.GetResultFunction, PipelineNames.ListResultsFunction }.Order(),
+            names);
+    }
+
+    [Theory]
+    [InlineData(PipelineNames.GetResultFunction, "results/{*blobPath}")]
+    [InlineData(PipelineNames.ListResultsFunction, "results")]
+    public void ResultsApi_IsAGetHttpTriggerWithFunctionKeys(string function, string route)
+    {
+        var binding = Binding(ReadMetadata(), function, "httpTrigger");
+
+        Assert.Equal("Function", binding.GetProperty("authLevel").GetString(), ignoreCase: true);
+        Assert.Equal(route, binding.GetProperty("route").GetString());
+        Assert.Equal(["get"], binding.GetProperty("methods").EnumerateArray().Select(m => m.GetString()!.ToLowerInvariant()).ToArray());
     }
 
     [Fact]

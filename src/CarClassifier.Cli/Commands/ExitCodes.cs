@@ -1,6 +1,6 @@
 namespace CarClassifier.Cli.Commands;
 
-/// <summary>Exit codes scripts can rely on.</summary>
+/// <summary>Exit codes scripts can rely on. Every command documents which of these it returns in its --help.</summary>
 public static class ExitCodes
 {
     public const int Success = 0;
@@ -19,4 +19,13 @@ public static class ExitCodes
 
     /// <summary>Not every image had a row before the timeout.</summary>
     public const int TimedOut = 5;
+
+    /// <summary><c>upload</c>: at least one file could not be uploaded (the others were; run it again to resume).</summary>
+    public const int UploadFailed = 10;
+
+    /// <summary><c>results</c>/<c>report</c>: no row matched the prefix and filters (like grep's "no match").</summary>
+    public const int NoResults = 11;
+
+    /// <summary>Stopped by Ctrl+C (the shell convention 128 + SIGINT).</summary>
+    public const int Cancelled = 130;
 }

@@ -19,6 +19,7 @@ public sealed class HostCommand : AsyncCommand<HostSettings>
             {
                 [PipelineNames.StorageConnection] = settings.ResolveConnection(),
                 ["Classifier:ModelManifest"] = manifestPath,
+                [LocalHostBuilder.TelemetryExporterSetting] = settings.Telemetry,
             },
             logging => logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
         try

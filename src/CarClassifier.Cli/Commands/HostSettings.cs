@@ -10,4 +10,13 @@ public sealed class HostSettings : StorageSettings
     [Description("Model: a folder name under models/ or a manifest.json path.")]
     [DefaultValue("resnet50-v1-12")]
     public string Model { get; init; } = "resnet50-v1-12";
+
+    [CommandOption("--telemetry <EXPORTER>")]
+    [Description("Also print traces and metrics: console. (OTLP is used whenever OTEL_EXPORTER_OTLP_ENDPOINT is set.)")]
+    public string? Telemetry { get; init; }
+
+    public override Spectre.Console.ValidationResult Validate() =>
+        Telemetry is null || Telemetry.Equals("console", StringComparison.OrdinalIgnoreCase)
+            ? Spectre.Console.ValidationResult.Success()
+            : Spectre.Console.ValidationResult.Error("--telemetry must be console.");
 }

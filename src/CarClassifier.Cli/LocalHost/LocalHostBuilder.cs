@@ -1,9 +1,12 @@
 using CarClassifier.Core.Configuration;
+using CarClassifier.Core.Telemetry;
 using Microsoft.Azure.WebJobs;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 
 namespace CarClassifier.Cli.LocalHost;
 
@@ -12,6 +15,9 @@ public static class LocalHostBuilder
 {
     /// <summary>The connection string of the Azurite development account (a public, well-known value).</summary>
     public const string DevelopmentStorage = "UseDevelopmentStorage=true";
+
+    /// <summary>Setting naming an extra telemetry exporter for the local host: "console".</summary>
+    public const string TelemetryExporterSetting = "Telemetry:Exporter";
 
     /// <param name="settings">Configuration overrides (highest precedence), e.g. from the command line or a test.</param>
     /// <param name="configureLogging">Optional logging setup; console logging at Warning by default.</param>
@@ -35,7 +41,18 @@ public static class LocalHostBuilder
                 webJobs.AddAzureStorageQueues(options => HostJsonQueueSettings.Apply(Path.Combine(AppContext.BaseDirectory, "host.json"), options));
                 webJobs.Services.AddSingleton<ITypeLocator, FunctionTypeLocator>();
             })
-            .ConfigureServices((context, services) => services.AddCarClassifier(context.Configuration))
+            .ConfigureServices((context, services) =>
+            {
+                services.AddCarClassifier(context.Configuration);
+
+                // OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set; console when asked (carclass host --telemetry console).
+                var console = string.Equals(context.Configuration[TelemetryExporterSetting], "console", StringComparison.OrdinalIgnoreCase);
+                services.AddPipelineTelemetry(
+                    context.Configuration,
+                    "carclass-local",
+                    console ? tracing => tracing.AddConsoleExporter() : null,
+                    console ? metrics => metrics.AddConsoleExporter() : null);
+            })
             .ConfigureLogging(logging =>
             {
                 // The SDK logs every expected 404/409 (CreateIfNotExists, empty queues) as a warning: noise here.

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using CarClassifier.Core.Models;
 using CarClassifier.Core.Postprocessing;
+using CarClassifier.Core.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace CarClassifier.Core.Batching;
@@ -165,6 +166,8 @@ public sealed class InferenceBatcher : IAsyncDisposable
             return;
         }
 
+        PipelineTelemetry.BatchSize.Record(batch.Count);
+        PipelineTelemetry.InferenceDuration.Record(elapsed.TotalMilliseconds);
         var classCount = _model.ClassCount;
         for (var i = 0; i < batch.Count; i++)
         {

@@ -10,6 +10,7 @@ using CarClassifier.Core.Inference;
 using CarClassifier.Core.Messaging;
 using CarClassifier.Core.Postprocessing;
 using CarClassifier.Core.Results;
+using CarClassifier.Core.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -85,6 +86,10 @@ public class ImageClassifier
     public virtual async Task<ClassificationResult> ClassifyAsync(ClassifyRequest request, long dequeueCount, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
+        using var activity = PipelineTelemetry.Source.StartActivity(
+            PipelineTelemetry.ClassifyActivity, ActivityKind.Consumer, PipelineTelemetry.ParentFrom(request.TraceParent));
+        activity?.SetTag(PipelineTelemetry.BlobPathTag, ResultKeys.BlobPath(request.Container, request.BlobName))
+            .SetTag(PipelineTelemetry.CorrelationIdTag, request.CorrelationId);
         var started = _time.GetUtcNow();
         var model = await _model.GetAsync(cancellationToken).ConfigureAwait(false);
         var row = new ClassificationResult
@@ -97,6 +102,7 @@ public class ImageClassifier
             CorrelationId = request.CorrelationId,
             DequeueCount = (int)Math.Min(int.MaxValue, dequeueCount),
         };
+        PipelineTelemetry.QueueWait.Record(row.QueueWaitMs);
 
         byte[]? bytes = null;
         float[]? tensor = null;
@@ -111,6 +117,7 @@ public class ImageClassifier
             var image = tensor.AsMemory(0, model.Batcher.ImageLength);
             _decoder.DecodeInto(bytes.AsSpan(0, length), model.Manifest.Preprocess, _limits, image.Span);
             row.DecodeMs = Stopwatch.GetElapsedTime(decodeStarted).TotalMilliseconds;
+            PipelineTelemetry.DecodeDuration.Record(row.DecodeMs);
 
             // The raw bytes are not needed any more: give them back before waiting on the batch.
             ArrayPool<byte>.Shared.Return(bytes);
@@ -142,12 +149,15 @@ public class ImageClassifier
         await _results.UpsertAsync(row, cancellationToken).ConfigureAwait(false);
         if (row.Error is null)
         {
+            PipelineTelemetry.ImagesClassified.Add(1);
             _logger.LogInformation(
                 "Classified {BlobPath} as {Label} ({Probability:P1}) in a batch of {BatchSize} (correlation {CorrelationId})",
                 row.BlobPath, row.Label, row.Probability, row.BatchSize, row.CorrelationId);
         }
         else
         {
+            PipelineTelemetry.ImagesFailed.Add(1, new KeyValuePair<string, object?>(PipelineTelemetry.ErrorKindTag, row.ErrorKind));
+            activity?.SetStatus(ActivityStatusCode.Error, row.ErrorKind);
             _logger.LogWarning("Failed {BlobPath}: {ErrorKind}: {Error} (correlation {CorrelationId})", row.BlobPath, row.ErrorKind, row.Error, row.CorrelationId);
         }
 

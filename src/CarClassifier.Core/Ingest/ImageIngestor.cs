@@ -3,6 +3,7 @@ using CarClassifier.Core.Configuration;
 using CarClassifier.Core.Imaging;
 using CarClassifier.Core.Messaging;
 using CarClassifier.Core.Results;
+using CarClassifier.Core.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -60,6 +61,8 @@ public class ImageIngestor
 
         var correlationId = Guid.NewGuid().ToString("N");
         var blobPath = ResultKeys.BlobPath(container, blobName);
+        using var activity = PipelineTelemetry.Source.StartActivity(PipelineTelemetry.IngestActivity, System.Diagnostics.ActivityKind.Producer);
+        activity?.SetTag(PipelineTelemetry.BlobPathTag, blobPath).SetTag(PipelineTelemetry.CorrelationIdTag, correlationId);
         if (sizeBytes > _options.MaxBlobBytes)
         {
             var reason = $"Blob is {sizeBytes} bytes, over the limit of {_options.MaxBlobBytes} bytes (Classifier:MaxBlobBytes).";
@@ -77,6 +80,7 @@ public class ImageIngestor
                     CorrelationId = correlationId,
                 },
                 cancellationToken).ConfigureAwait(false);
+            PipelineTelemetry.ImagesFailed.Add(1, new KeyValuePair<string, object?>(PipelineTelemetry.ErrorKindTag, nameof(ImageRejectionKind.TooManyBytes)));
             return IngestOutcome.Rejected;
         }
 
@@ -88,6 +92,7 @@ public class ImageIngestor
             SizeBytes = sizeBytes,
             EnqueuedAt = _time.GetUtcNow(),
             CorrelationId = correlationId,
+            TraceParent = PipelineTelemetry.TraceParentOf(activity),
         };
         await _queue.SendAsync(request, cancellationToken).ConfigureAwait(false);
         _logger.LogInformation("Enqueued {BlobPath} ({SizeBytes} bytes, correlation {CorrelationId})", blobPath, sizeBytes, correlationId);

@@ -22,6 +22,9 @@ public sealed record ClassifyRequest
     /// <summary>Joins the ingest and classify logs and traces of one image.</summary>
     public required string CorrelationId { get; init; }
 
+    /// <summary>W3C traceparent of the ingest activity, so classify continues the same trace; null when nobody listens.</summary>
+    public string? TraceParent { get; init; }
+
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
 
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);

@@ -43,19 +43,28 @@ public class ResultStore
         string? pathPrefix = null,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        // Rows are spread over hash partitions, so a prefix becomes a row-key range in each of them.
-        string? filter = null;
-        if (!string.IsNullOrEmpty(pathPrefix))
-        {
-            var low = ResultKeys.Escape(pathPrefix);
-            var high = low + '\uffff';
-            filter = TableClient.CreateQueryFilter($"RowKey ge {low} and RowKey lt {high}");
-        }
-
-        await foreach (var row in _table.QueryAsync<ClassificationResult>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var row in _table.QueryAsync<ClassificationResult>(PrefixFilter(pathPrefix), cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             yield return row;
         }
+    }
+
+    /// <summary>
+    /// One page of the rows whose blob path starts with <paramref name="pathPrefix"/>, resuming after
+    /// <paramref name="continuationToken"/> (null for the first page). The returned token is null on the last page.
+    /// </summary>
+    public virtual async Task<ResultPage<ClassificationResult>> ListPageAsync(
+        string? pathPrefix, int pageSize, string? continuationToken, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
+        var pages = _table.QueryAsync<ClassificationResult>(PrefixFilter(pathPrefix), maxPerPage: pageSize, cancellationToken: cancellationToken)
+            .AsPages(string.IsNullOrEmpty(continuationToken) ? null : continuationToken, pageSize);
+        await foreach (var page in pages.ConfigureAwait(false))
+        {
+            return new ResultPage<ClassificationResult>(page.Values, string.IsNullOrEmpty(page.ContinuationToken) ? null : page.ContinuationToken);
+        }
+
+        return new ResultPage<ClassificationResult>([], null);
     }
 
     /// <summary>Creates the table if it does not exist (local runs; Bicep creates it in Azure).</summary>
@@ -69,5 +78,14 @@ public class ResultStore
         {
             // Another host created it between our check and our create.
         }
+    }
+
+    /// <summary>Rows are spread over hash partitions, so a prefix becomes a row-key range in each of them.</summary>
+    private static string? PrefixFilter(string? pathPrefix)
+    {
+        if (string.IsNullOrEmpty(pathPrefix)) return null;
+        var low = ResultKeys.Escape(pathPrefix);
+        var high = low + '\uffff';
+        return TableClient.CreateQueryFilter($"RowKey ge {low} and RowKey lt {high}");
     }
 }

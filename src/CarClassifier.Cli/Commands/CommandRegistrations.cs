@@ -1,0 +1,36 @@
+using Spectre.Console.Cli;
+
+namespace CarClassifier.Cli.Commands;
+
+/// <summary>
+/// The everyday commands (upload, watch, results, report, model), registered in one place so Program.cs stays
+/// a short list. Exit codes: see <see cref="ExitCodes"/>; each command's --help says which it returns.
+/// </summary>
+public static class CommandRegistrations
+{
+    public static void AddUserCommands(IConfigurator config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        config.AddCommand<UploadCommand>("upload")
+            .WithDescription("Upload a folder to the images container, in parallel. Resumable: files already uploaded unchanged (same size and MD5) are skipped. Exit: 0 ok, 2 usage, 4 storage, 10 some uploads failed, 130 Ctrl+C.")
+            .WithExample("upload", "./photos", "--prefix", "batch-7/");
+        config.AddCommand<WatchCommand>("watch")
+            .WithDescription("Follow a prefix: uploaded / classified / failed, images/s and ETA, until every blob has a row. Exit: 0 all classified, 1 some failed, 4 storage, 5 timeout, 130 Ctrl+C.")
+            .WithExample("watch", "--prefix", "batch-7/", "--timeout", "600");
+        config.AddCommand<ResultsCommand>("results")
+            .WithDescription("Show results as a table, CSV or JSON; filter by prefix, status and label/vehicle type. Exit: 0 rows shown, 2 usage, 4 storage, 11 no row matched.")
+            .WithExample("results", "--prefix", "batch-7/", "--status", "failed")
+            .WithExample("results", "--label", "sports car", "--format", "csv");
+        config.AddCommand<ReportCommand>("report")
+            .WithDescription("Write a static HTML gallery (thumbnails, top-5 with bars, failures with reasons) that opens offline. Exit: 0 written, 2 usage, 4 storage, 11 no row matched.")
+            .WithExample("report", "--prefix", "batch-7/", "--out", "./report");
+        config.AddBranch("model", model =>
+        {
+            model.SetDescription("Manage model weights: info, verify, download, generate. Exit: 0 ok, 2 usage, 3 missing/corrupt/unreachable.");
+            model.AddCommand<ModelInfoCommand>("info").WithDescription("Show a model's manifest, labels, vehicle-type map and cache state.").WithExample("model", "info", "resnet50-v1-12");
+            model.AddCommand<ModelVerifyCommand>("verify").WithDescription("Check the cached weights against the manifest's sha256 (exit 3 when missing or corrupt).").WithExample("model", "verify", "resnet50-generated");
+            model.AddCommand<ModelDownloadCommand>("download").WithDescription("Download the weights from the manifest's pinned URL, with progress, and verify them.").WithExample("model", "download", "resnet50-v1-12");
+            model.AddCommand<ModelGenerateCommand>("generate").WithDescription("Generate the weights of a generated model (resnet50-generated, color-tiny) and verify them.").WithExample("model", "generate", "resnet50-generated");
+        });
+    }
+}

@@ -1,0 +1,55 @@
+using Azure;
+using CarClassifier.Core;
+using CarClassifier.Core.Results;
+using CarClassifier.Core.Vehicles;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace CarClassifier.Cli.Commands;
+
+/// <summary>Shows the rows under a prefix as a table, CSV or JSON, filtered by status and label / vehicle type.</summary>
+public sealed class ResultsCommand : AsyncCommand<ResultsSettings>
+{
+    public override async Task<int> ExecuteAsync(CommandContext context, ResultsSettings settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var storage = await StorageConnection.OpenAsync(settings, cancellationToken).ConfigureAwait(false);
+        if (storage is null) return ExitCodes.StorageUnavailable;
+        var query = new ResultQuery(new ResultStore(storage.CreateTableClient(PipelineNames.ResultsTable)), VehicleTypeCatalog.FromDefaultLocations());
+        IReadOnlyList<ResultView> rows;
+        try
+        {
+            rows = ResultFilter.Apply(await query.ListAsync(settings.Prefix, cancellationToken).ConfigureAwait(false), settings.Status, settings.Label);
+        }
+        catch (RequestFailedException ex)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]Storage error:[/] {ex.Message.Split('\n')[0]}");
+            return ExitCodes.StorageUnavailable;
+        }
+
+        switch (settings.Format.ToUpperInvariant())
+        {
+            case "CSV":
+                ResultsCsv.Write(RawOutput.Writer, rows);
+                break;
+            case "JSON":
+                ResultsJson.Write(RawOutput.Writer, rows);
+                break;
+            default:
+                if (rows.Count == 0)
+                {
+                    AnsiConsole.MarkupLineInterpolated($"No results under prefix '{settings.Prefix ?? ""}' matching the filters.");
+                }
+                else
+                {
+                    ResultViewTable.Write(rows, settings.Prefix ?? "");
+                    var failed = rows.Count(r => !r.Succeeded);
+                    AnsiConsole.MarkupLineInterpolated($"{rows.Count} rows: [green]{rows.Count - failed} succeeded[/], [red]{failed} failed[/].");
+                }
+
+                break;
+        }
+
+        return rows.Count == 0 ? ExitCodes.NoResults : ExitCodes.Success;
+    }
+}

@@ -1,0 +1,46 @@
+using CarClassifier.Cli.Commands;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace CarClassifier.EndToEnd.Tests;
+
+/// <summary>Runs the real carclass command app in-process and captures what it prints.</summary>
+internal static class CliRunner
+{
+    // AnsiConsole.Console is process-wide: one command at a time.
+    private static readonly SemaphoreSlim Gate = new(1, 1);
+
+    public static async Task<(int ExitCode, string Output)> RunAsync(params string[] args)
+    {
+        await Gate.WaitAsync();
+        var previous = AnsiConsole.Console;
+        try
+        {
+            using var writer = new StringWriter();
+            var console = AnsiConsole.Create(new AnsiConsoleSettings
+            {
+                Ansi = AnsiSupport.No,
+                ColorSystem = ColorSystemSupport.NoColors,
+                Interactive = InteractionSupport.No,
+                Out = new AnsiConsoleOutput(writer),
+            });
+            console.Profile.Width = 240;
+            AnsiConsole.Console = console;
+            var app = new CommandApp();
+            app.Configure(config =>
+            {
+                config.SetApplicationName("carclass");
+                config.PropagateExceptions();
+                config.ConfigureConsole(console);
+                CommandRegistrations.AddUserCommands(config);
+            });
+            var exit = await app.RunAsync(args);
+            return (exit, writer.ToString());
+        }
+        finally
+        {
+            AnsiConsole.Console = previous;
+            Gate.Release();
+        }
+    }
+}
