@@ -32,7 +32,7 @@ internal static class AntialiasedBilinearResampler
 
         // Source columns that the horizontal pass reads: each row's span is converted to floats ONCE, instead of
         // once per tap (a pixel feeds about 2x the shrink factor taps). Same products in the same order, so the
-        // output is bit-identical to converting per tap; it roughly halves the resampler's time.
+        // output is bit-identical to converting per tap (the parity tests did not move), with fewer conversions per pixel.
         int firstColumn = horizontal.Starts[0];
         int columnCount = horizontal.Starts[windowWidth - 1] + horizontal.Counts[windowWidth - 1] - firstColumn;
         Vector4[] temp = ArrayPool<Vector4>.Shared.Rent(rowCount * windowWidth);
