@@ -21,6 +21,17 @@ log="$(mktemp)"
 set +e
 dotnet test Serverless.sln -c Release --nologo --blame-hang-timeout 10m "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
+
+# Benchmark smoke run (no time thresholds): proves `bench --quick` still works end to end and prints its table.
+# Its private Azurite sits 10 ports above the tests' (default 10110-10112).
+bench_port=$(( ${CARCLASS_TEST_AZURITE_PORT:-10100} + 10 ))
+echo "bench --quick (smoke run, numbers are informational):"
+timeout 300 scripts/bench.sh --quick --azurite-port "$bench_port"
+bench_status=$?
+if [[ $bench_status -ne 0 ]]; then
+  echo "bench --quick failed with exit code $bench_status" >&2
+  [[ $status -eq 0 ]] && status=$bench_status
+fi
 set -e
 
 # One plain summary line over all test projects.

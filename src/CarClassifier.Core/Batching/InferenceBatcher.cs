@@ -45,8 +45,9 @@ public sealed class InferenceBatcher : IAsyncDisposable
         _outputKind = outputKind;
         _options = options;
         _logger = logger;
-        _input = new float[options.MaxBatchSize * model.ImageLength];
-        _output = new float[options.MaxBatchSize * model.ClassCount];
+        // Pinned-heap arrays: the model keeps them pinned for its OrtValues, so they must never move or fragment the heap.
+        _input = GC.AllocateUninitializedArray<float>(options.MaxBatchSize * model.ImageLength, pinned: true);
+        _output = GC.AllocateUninitializedArray<float>(options.MaxBatchSize * model.ClassCount, pinned: true);
         _channel = Channel.CreateBounded<Pending>(new BoundedChannelOptions(options.MaxBatchSize * 4)
         {
             SingleReader = true,

@@ -60,6 +60,22 @@ public sealed class ClassifierOptions
     [Range(0, 64)]
     public int CudaDeviceId { get; set; }
 
+    /// <summary>
+    /// cuDNN convolution algorithm search when <see cref="ExecutionProvider"/> is Cuda: EXHAUSTIVE (benchmarks every
+    /// algorithm once per shape: slowest first batch, fastest after), HEURISTIC or DEFAULT.
+    /// </summary>
+    [RegularExpression("^(EXHAUSTIVE|HEURISTIC|DEFAULT)$")]
+    public string CudaConvAlgoSearch { get; set; } = "EXHAUSTIVE";
+
+    /// <summary>Ask the CUDA provider for NHWC convolutions (Tensor Core layout); ignored, with a log line, by builds without them.</summary>
+    public bool CudaPreferNhwc { get; set; } = true;
+
+    /// <summary>
+    /// Let ONNX Runtime's intra-op threads spin while waiting for work. Spinning shaves latency off a lone Run but
+    /// burns the cores that decoding needs between Runs; see docs/PERFORMANCE.md for the measurement.
+    /// </summary>
+    public bool IntraOpSpinning { get; set; } = true;
+
     /// <summary>ONNX Runtime intra-op threads; 0 lets ONNX Runtime use one per physical core.</summary>
     [Range(0, 1024)]
     public int IntraOpThreads { get; set; }

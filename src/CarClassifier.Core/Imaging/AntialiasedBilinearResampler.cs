@@ -29,21 +29,34 @@ internal static class AntialiasedBilinearResampler
         // Source rows that the vertical pass reads (kernel starts never decrease along the axis).
         int firstRow = vertical.Starts[0];
         int rowCount = vertical.Starts[windowHeight - 1] + vertical.Counts[windowHeight - 1] - firstRow;
+
+        // Source columns that the horizontal pass reads: each row's span is converted to floats ONCE, instead of
+        // once per tap (a pixel feeds about 2x the shrink factor taps). Same products in the same order, so the
+        // output is bit-identical to converting per tap (the parity tests did not move), with fewer conversions per pixel.
+        int firstColumn = horizontal.Starts[0];
+        int columnCount = horizontal.Starts[windowWidth - 1] + horizontal.Counts[windowWidth - 1] - firstColumn;
         Vector4[] temp = ArrayPool<Vector4>.Shared.Rent(rowCount * windowWidth);
+        Vector4[] pixels = ArrayPool<Vector4>.Shared.Rent(columnCount);
         try
         {
             for (int r = 0; r < rowCount; r++)
             {
-                ReadOnlySpan<byte> row = source.Slice((firstRow + r) * sourceStride, sourceWidth * 4);
+                ReadOnlySpan<byte> row = source.Slice(((firstRow + r) * sourceStride) + (firstColumn * 4), columnCount * 4);
+                Span<Vector4> rowPixels = pixels.AsSpan(0, columnCount);
+                for (int x = 0, p = 0; x < rowPixels.Length; x++, p += 4)
+                {
+                    rowPixels[x] = new Vector4(row[p], row[p + 1], row[p + 2], row[p + 3]);
+                }
+
                 Span<Vector4> outRow = temp.AsSpan(r * windowWidth, windowWidth);
                 for (int i = 0; i < windowWidth; i++)
                 {
                     ReadOnlySpan<float> weights = horizontal.WeightsFor(i);
-                    int p = horizontal.Starts[i] * 4;
+                    ReadOnlySpan<Vector4> taps = rowPixels.Slice(horizontal.Starts[i] - firstColumn, weights.Length);
                     Vector4 sum = Vector4.Zero;
-                    for (int t = 0; t < weights.Length; t++, p += 4)
+                    for (int t = 0; t < weights.Length; t++)
                     {
-                        sum += new Vector4(row[p], row[p + 1], row[p + 2], row[p + 3]) * weights[t];
+                        sum += taps[t] * weights[t];
                     }
 
                     outRow[i] = sum;
@@ -75,6 +88,7 @@ internal static class AntialiasedBilinearResampler
         finally
         {
             ArrayPool<Vector4>.Shared.Return(temp);
+            ArrayPool<Vector4>.Shared.Return(pixels);
         }
     }
 

@@ -10,7 +10,8 @@ namespace CarClassifier.Core.Inference;
 /// <summary>
 /// The one owner of the ONNX Runtime session. Runs a batch from a caller-owned input buffer into a
 /// caller-owned output buffer, so the hot path allocates no tensors: both buffers are wrapped as
-/// OrtValues (pinned, not copied) for the duration of one Run.
+/// OrtValues (pinned, not copied). The wrappers are made once per batch size and reused while the caller
+/// keeps passing the same buffers (the batcher always does), so a Run allocates no OrtValue either.
 /// Not thread-safe for concurrent <see cref="Run"/> calls by design: only the batcher calls it.
 /// </summary>
 public sealed class ModelSession : IBatchModel, IDisposable
@@ -21,8 +22,18 @@ public sealed class ModelSession : IBatchModel, IDisposable
     private readonly string[] _outputNames;
     private readonly long[] _inputShape;
     private readonly long[] _outputShape;
+    private readonly Dictionary<int, BoundBuffers> _bound = [];
 
     public ModelSession(string modelPath, ModelManifest manifest, ClassifierOptions options, ILogger<ModelSession> logger)
+        : this(modelPath, manifest, options, logger, configure: null)
+    {
+    }
+
+    /// <param name="configure">
+    /// Changes applied after the production settings; for benchmarks that compare settings, never needed in production.
+    /// </param>
+    public ModelSession(
+        string modelPath, ModelManifest manifest, ClassifierOptions options, ILogger<ModelSession> logger, Action<SessionOptions>? configure)
     {
         ArgumentNullException.ThrowIfNull(modelPath);
         ArgumentNullException.ThrowIfNull(manifest);
@@ -32,6 +43,7 @@ public sealed class ModelSession : IBatchModel, IDisposable
         Manifest = manifest;
         using var sessionOptions = SessionOptionsFactory.Create(options, logger, out var provider);
         ExecutionProvider = provider;
+        configure?.Invoke(sessionOptions);
         try
         {
             _session = new InferenceSession(modelPath, sessionOptions);
@@ -75,19 +87,55 @@ public sealed class ModelSession : IBatchModel, IDisposable
         if (input.Length < batchSize * ImageLength) throw new ArgumentException("Input buffer is too small for the batch.", nameof(input));
         if (output.Length < batchSize * ClassCount) throw new ArgumentException("Output buffer is too small for the batch.", nameof(output));
 
-        _inputShape[0] = batchSize;
-        _outputShape[0] = batchSize;
         var started = Stopwatch.GetTimestamp();
-        using var inputValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, input[..(batchSize * ImageLength)], _inputShape);
-        using var outputValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, output[..(batchSize * ClassCount)], _outputShape);
-        _session.Run(_runOptions, _inputNames, [inputValue], _outputNames, [outputValue]);
+        var bound = Bind(input[..(batchSize * ImageLength)], output[..(batchSize * ClassCount)], batchSize);
+        _session.Run(_runOptions, _inputNames, bound.Inputs, _outputNames, bound.Outputs);
         return Stopwatch.GetElapsedTime(started);
     }
 
     public void Dispose()
     {
+        foreach (var bound in _bound.Values) bound.Dispose();
+        _bound.Clear();
         _session.Dispose();
         _runOptions.Dispose();
+    }
+
+    /// <summary>The OrtValues wrapping these exact buffers at this batch size, made on first use and then reused.</summary>
+    private BoundBuffers Bind(Memory<float> input, Memory<float> output, int batchSize)
+    {
+        if (_bound.TryGetValue(batchSize, out var bound))
+        {
+            if (bound.Input.Equals(input) && bound.Output.Equals(output)) return bound;
+            bound.Dispose();
+        }
+
+        _inputShape[0] = batchSize;
+        _outputShape[0] = batchSize;
+        var inputValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, input, _inputShape);
+        try
+        {
+            var outputValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, output, _outputShape);
+            bound = new BoundBuffers(input, output, [inputValue], [outputValue]);
+        }
+        catch
+        {
+            inputValue.Dispose();
+            throw;
+        }
+
+        _bound[batchSize] = bound;
+        return bound;
+    }
+
+    /// <summary>Caller buffers and the OrtValues that pin and wrap them for one batch size.</summary>
+    private sealed record BoundBuffers(Memory<float> Input, Memory<float> Output, OrtValue[] Inputs, OrtValue[] Outputs) : IDisposable
+    {
+        public void Dispose()
+        {
+            Inputs[0].Dispose();
+            Outputs[0].Dispose();
+        }
     }
 
     private void CheckContract(ModelManifest manifest)

@@ -26,6 +26,7 @@ public static class SessionOptionsFactory
 
         // Denormal floats make CPU kernels crawl; flushing them to zero costs no accuracy that matters for top-5.
         sessionOptions.AddSessionConfigEntry("session.set_denormal_as_zero", "1");
+        sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", options.IntraOpSpinning ? "1" : "0");
 
         provider = ExecutionProvider.Cpu;
         if (options.ExecutionProvider == ExecutionProvider.Cuda)
@@ -33,12 +34,7 @@ public static class SessionOptionsFactory
             try
             {
                 using var cuda = new OrtCUDAProviderOptions();
-                cuda.UpdateOptions(new Dictionary<string, string>
-                {
-                    ["device_id"] = options.CudaDeviceId.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    ["cudnn_conv_algo_search"] = "EXHAUSTIVE",
-                    ["do_copy_in_default_stream"] = "1",
-                });
+                ApplyCudaOptions(cuda, options, logger);
                 sessionOptions.AppendExecutionProvider_CUDA(cuda);
                 provider = ExecutionProvider.Cuda;
             }
@@ -50,5 +46,33 @@ public static class SessionOptionsFactory
         }
 
         return sessionOptions;
+    }
+
+    private static void ApplyCudaOptions(OrtCUDAProviderOptions cuda, ClassifierOptions options, ILogger logger)
+    {
+        try
+        {
+            cuda.UpdateOptions(CudaSettings(options, options.CudaPreferNhwc));
+        }
+        catch (OnnxRuntimeException ex) when (options.CudaPreferNhwc)
+        {
+            // A build without NHWC kernels rejects the key; the provider itself is still fine in NCHW.
+            logger.LogWarning("CUDA provider refused prefer_nhwc ({Reason}); using NCHW convolutions.", ex.Message);
+            cuda.UpdateOptions(CudaSettings(options, preferNhwc: false));
+        }
+    }
+
+    private static Dictionary<string, string> CudaSettings(ClassifierOptions options, bool preferNhwc)
+    {
+        var settings = new Dictionary<string, string>
+        {
+            ["device_id"] = options.CudaDeviceId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["cudnn_conv_algo_search"] = options.CudaConvAlgoSearch,
+            ["do_copy_in_default_stream"] = "1",
+            // The default cuDNN workspace cap can hide the fastest (workspace-hungry) convolution algorithms.
+            ["cudnn_conv_use_max_workspace"] = "1",
+        };
+        if (preferNhwc) settings["prefer_nhwc"] = "1";
+        return settings;
     }
 }

@@ -5,6 +5,9 @@ public static class GeneratedModelFactory
 {
     public const string ResNet50Kind = "resnet50";
 
+    /// <summary>ResNet-50 with the same seeded weights in float16 (float32 input and output via Cast).</summary>
+    public const string ResNet50Float16Kind = "resnet50-fp16";
+
     public const string ColorKind = "color";
 
     /// <summary>Builds the model; throws <see cref="InvalidDataException"/> if the manifest's kind or contract does not fit it.</summary>
@@ -17,9 +20,10 @@ public static class GeneratedModelFactory
         var model = generator.Kind switch
         {
             ResNet50Kind => ResNet50Generator.Build(generator.Seed, checked((int)manifest.Output.Shape[1])),
+            ResNet50Float16Kind => ResNet50Generator.Build(generator.Seed, checked((int)manifest.Output.Shape[1]), float16: true),
             ColorKind => ColorModelGenerator.Build(manifest.Preprocess),
             _ => throw new InvalidDataException(
-                $"Model '{manifest.Name}' names unknown generator kind '{generator.Kind}'; known kinds: {ResNet50Kind}, {ColorKind}."),
+                $"Model '{manifest.Name}' names unknown generator kind '{generator.Kind}'; known kinds: {ResNet50Kind}, {ResNet50Float16Kind}, {ColorKind}."),
         };
 
         // Catch a manifest that promises names or shapes the generator does not produce now,

@@ -117,6 +117,21 @@ internal sealed class ProtoWriter
         _position += length;
     }
 
+    /// <summary>Writes floats rounded to IEEE 754 half precision as a bytes field, little-endian.</summary>
+    public void WriteFloatsAsHalfBytesField(int field, ReadOnlySpan<float> values)
+    {
+        var length = checked(values.Length * 2);
+        WriteTag(field, WireLengthDelimited);
+        WriteVarint((ulong)length);
+        var destination = _buffer.AsSpan(_position, length);
+        for (var i = 0; i < values.Length; i++)
+        {
+            BinaryPrimitives.WriteHalfLittleEndian(destination[(i * 2)..], (Half)values[i]);
+        }
+
+        _position += length;
+    }
+
     /// <summary>
     /// Writes a repeated int64 unpacked (one tag per value): onnx.proto is proto2 and does not mark
     /// dims or ints as packed, so this is what the reference onnx serialiser emits.

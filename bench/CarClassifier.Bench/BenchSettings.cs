@@ -1,0 +1,105 @@
+using System.Globalization;
+
+namespace CarClassifier.Bench;
+
+/// <summary>Command-line settings. Every option has a default, so a bare <c>carclass-bench</c> runs the full suite.</summary>
+internal sealed class BenchSettings
+{
+    public static readonly string[] AllSections = ["decode", "pillow", "inference", "ort", "e2e", "azurite"];
+
+    /// <summary>Small budgets and fewer repeats: a CI smoke run in well under a minute on 2 cores.</summary>
+    public bool Quick { get; private set; }
+
+    public string? JsonPath { get; private set; }
+
+    public HashSet<string> Sections { get; private set; } = [.. AllSections];
+
+    /// <summary>Model manifest for inference, e2e and azurite (the fp16 variant: models/resnet50-generated-fp16/manifest.json).</summary>
+    public string ModelManifest { get; private set; } = "models/resnet50-generated/manifest.json";
+
+    public string ModelCache { get; private set; } = ".models";
+
+    /// <summary>cpu or cuda.</summary>
+    public string Provider { get; private set; } = "cpu";
+
+    public int[] Batches { get; private set; } = [1, 8, 32];
+
+    /// <summary>Batch size of the end-to-end and Azurite runs (the issue's target is stated at 8).</summary>
+    public int E2eBatch { get; private set; } = 8;
+
+    /// <summary>Decoder implementations to measure (every one by default).</summary>
+    public string[] Decoders { get; private set; } = ["imagesharp", "skia"];
+
+    public int AzuritePort { get; private set; } = 10200;
+
+    public int AzuriteImages { get; private set; } = 64;
+
+    public string? PhotosFolder { get; private set; }
+
+    public int? RepeatsOverride { get; private set; }
+
+    public double? BudgetOverride { get; private set; }
+
+    public int Repeats => RepeatsOverride ?? (Quick ? 3 : 5);
+
+    /// <summary>Repeats of the model-bound measurements (a ResNet-50 batch takes seconds on 2 CPU cores).</summary>
+    public int ModelRepeats => RepeatsOverride ?? (Quick ? 2 : 5);
+
+    /// <summary>Seconds per repeat for the cheap measurements (decoding).</summary>
+    public TimeSpan DecodeBudget => TimeSpan.FromSeconds(BudgetOverride ?? (Quick ? 0.25 : 2.0));
+
+    /// <summary>Seconds per repeat for inference (a batch of 32 takes over a second on 2 CPU cores).</summary>
+    public TimeSpan InferenceBudget => TimeSpan.FromSeconds(BudgetOverride ?? (Quick ? 0.2 : 4.0));
+
+    public TimeSpan Warmup => TimeSpan.FromSeconds(Quick ? 0.2 : 1.0);
+
+    /// <summary>The command line, for the report.</summary>
+    public string CommandLine { get; private set; } = "";
+
+    public static BenchSettings Parse(string[] args)
+    {
+        var settings = new BenchSettings { CommandLine = string.Join(' ', args) };
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+            switch (args[i])
+            {
+                case "--quick": settings.Quick = true; break;
+                case "--json": settings.JsonPath = Value(); break;
+                case "--only": settings.Sections = [.. Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)]; break;
+                case "--skip": settings.Sections.ExceptWith(Value().Split(',', StringSplitOptions.TrimEntries)); break;
+                case "--model": settings.ModelManifest = Value(); break;
+                case "--model-cache": settings.ModelCache = Value(); break;
+                case "--provider": settings.Provider = Value().ToLowerInvariant(); break;
+                case "--batches": settings.Batches = [.. Value().Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture))]; break;
+                case "--e2e-batch": settings.E2eBatch = int.Parse(Value(), CultureInfo.InvariantCulture); break;
+                case "--decoders": settings.Decoders = Value().Split(','); break;
+                case "--azurite-port": settings.AzuritePort = int.Parse(Value(), CultureInfo.InvariantCulture); break;
+                case "--azurite-images": settings.AzuriteImages = int.Parse(Value(), CultureInfo.InvariantCulture); break;
+                case "--photos": settings.PhotosFolder = Value(); break;
+                case "--repeats": settings.RepeatsOverride = int.Parse(Value(), CultureInfo.InvariantCulture); break;
+                case "--budget": settings.BudgetOverride = double.Parse(Value(), CultureInfo.InvariantCulture); break;
+                case "-h" or "--help": throw new HelpRequestedException();
+                default: throw new ArgumentException($"Unknown option '{args[i]}'.");
+            }
+        }
+
+        var unknown = settings.Sections.Except(AllSections).ToArray();
+        if (unknown.Length > 0) throw new ArgumentException($"Unknown section(s) {string.Join(", ", unknown)}; known: {string.Join(", ", AllSections)}.");
+        if (settings.Provider is not ("cpu" or "cuda")) throw new ArgumentException("--provider must be cpu or cuda.");
+        // Quick: a smoke run for CI (under a minute on 2 cores): no settings sweep, no batch 32 unless asked.
+        if (settings.Quick && !args.Contains("--batches")) settings.Batches = [1, settings.E2eBatch];
+        if (settings.Quick && !args.Contains("--only")) settings.Sections.Remove("ort");
+        if (!settings.Batches.Contains(settings.E2eBatch)) settings.Batches = [.. settings.Batches, settings.E2eBatch];
+        if (settings.Quick && settings.AzuriteImages == 64) settings.AzuriteImages = 8;
+        return settings;
+    }
+
+    public const string Usage = """
+        carclass-bench [--quick] [--json out.json] [--only decode,pillow,inference,ort,e2e,azurite] [--skip ...]
+                       [--model models/resnet50-generated/manifest.json] [--provider cpu|cuda] [--batches 1,8,32]
+                       [--e2e-batch 8] [--decoders imagesharp,skia] [--azurite-port 10200] [--azurite-images 64]
+                       [--photos ../shared/testdata/photos] [--repeats N] [--budget SECONDS]
+        Prints markdown tables and, with --json, writes every number with its spread and the machine it ran on.
+        """;
+}

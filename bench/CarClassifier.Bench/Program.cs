@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using CarClassifier.Bench;
+using Microsoft.Extensions.Logging;
+
+// Benchmarks: decode (ours and Pillow's), inference, ONNX Runtime settings, end to end in process, and through
+// Azurite. Prints markdown tables; --json writes every number with its spread and the machine it ran on.
+BenchSettings settings;
+try
+{
+    settings = BenchSettings.Parse(args);
+}
+catch (HelpRequestedException)
+{
+    Console.WriteLine(BenchSettings.Usage);
+    return 0;
+}
+catch (Exception ex) when (ex is ArgumentException or FormatException)
+{
+    Console.Error.WriteLine(ex.Message);
+    Console.Error.WriteLine(BenchSettings.Usage);
+    return 2;
+}
+
+var total = Stopwatch.StartNew();
+var notes = new List<string>();
+void Note(string message)
+{
+    notes.Add(message);
+    Console.Error.WriteLine($"[{total.Elapsed.TotalSeconds,5:F1}s] {message}");
+}
+
+var machine = Report.Machine(settings, Report.LoadAverage());
+using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
+var photosFolder = settings.PhotosFolder ?? Path.GetFullPath(Path.Combine(RepoPaths.Root, "..", "shared", "testdata", "photos"));
+var photos = PhotoSet.Load(photosFolder);
+Note($"Photos: {string.Join(", ", photos.Select(p => $"{p.Name} x{p.Files.Count} ({p.Files.Count(f => f.Generated)} resized)"))}");
+
+var results = new List<BenchResult>();
+if (settings.Sections.Contains("decode"))
+{
+    results.AddRange(DecodeBench.Run(settings, photos));
+    Note("decode done");
+}
+
+if (settings.Sections.Contains("pillow"))
+{
+    results.AddRange(PillowBench.Run(settings, photos, Note));
+    Note("pillow done");
+}
+
+var needsModel = settings.Sections.Overlaps(["inference", "ort", "e2e", "azurite"]);
+if (needsModel)
+{
+    var model = await BenchModel.LoadAsync(settings, CancellationToken.None);
+    Note($"Model {model.Manifest.Identity} at {model.ModelPath}");
+    if (settings.Sections.Contains("inference") || settings.Sections.Contains("e2e"))
+    {
+        results.AddRange(InferenceBench.Run(settings, model, photos, loggers));
+        Note("inference done");
+    }
+
+    if (settings.Sections.Contains("ort"))
+    {
+        results.AddRange(InferenceBench.Sweep(settings, model, photos, loggers).Select(r => r with { Section = "ort" }));
+        Note("ort settings done");
+    }
+
+    if (settings.Sections.Contains("e2e"))
+    {
+        results.AddRange(EndToEndBench.Run(settings, model, photos, results, loggers));
+        Note("e2e done");
+    }
+
+    if (settings.Sections.Contains("azurite"))
+    {
+        results.AddRange(await AzuriteBench.RunAsync(settings, model, photos, Note, CancellationToken.None));
+        Note("azurite done");
+    }
+}
+
+machine["loadAverageAfter"] = Report.LoadAverage();
+machine["totalSeconds"] = total.Elapsed.TotalSeconds.ToString("F1", System.Globalization.CultureInfo.InvariantCulture);
+Console.WriteLine(Report.Markdown(results, machine));
+if (settings.JsonPath is not null)
+{
+    await File.WriteAllTextAsync(settings.JsonPath, Report.Json(results, machine, notes));
+    Note($"JSON written to {settings.JsonPath}");
+}
+
+Note($"total {total.Elapsed.TotalSeconds:F1} s");
+return 0;
