@@ -7,7 +7,8 @@ namespace CarClassifier.Core.Imaging;
 /// Native decoder built on SkiaSharp (libjpeg-turbo, libpng, libwebp, Skia's GIF and BMP codecs).
 /// JPEG and WebP are decoded already scaled down (JPEG by 1/2, 1/4 or 1/8 in the DCT) to the smallest size
 /// whose shorter side still covers <see cref="MinimumOversample"/> times the resize target, which is what makes
-/// it fast on camera-size photos; then <see cref="AntialiasedBilinearResampler"/> resizes to the exact target.
+/// it fast on camera-size photos; a JPEG is moreover decoded only over the rows and columns the centre crop needs.
+/// Then <see cref="AntialiasedBilinearResampler"/> (Pillow's integer arithmetic) resizes to the exact target.
 /// Skia has no TIFF codec and no 12-bit JPEG support, so files its codecs cannot open go to
 /// <see cref="ImageSharpDecoder"/> (same geometry and tensor code). Thread-safe; holds no state.
 /// </summary>
@@ -26,7 +27,7 @@ public sealed class SkiaDecoder : IImageDecoder
     /// Pillow's full-size torchvision recipe on the 23 photos in shared/testdata/photos that 1.0 scales (normalised
     /// units, one 8-bit level is 0.0175): 1.0 median p99 0.19 (11 levels), worst p99 0.55, worst mean 0.063;
     /// 1.5 median p99 0.035, worst p99 0.24; 2.0 median p99 0.000, worst p99 0.24, worst mean 0.023 (ImageSharp
-    /// itself: worst p99 0.05). 1.0 was 1.3x (1080p) and 1.2x (12 MP) faster per image in the same bench, but
+    /// itself: worst p99 0.05). 1.0 was 1.2x (1080p) and 1.1x (12 MP) faster per image than 2.0, but
     /// 11-31 levels at p99 is not "a few levels", and 2.0 already beats Pillow-draft doing the same work
     /// (docs/PERFORMANCE.md). 1.5 decodes 1080p and 4032x3024 at the same scale as 2.0. Default 2.0.
     /// </summary>
