@@ -1,4 +1,5 @@
 using System.Globalization;
+using CarClassifier.Core.Imaging;
 
 namespace CarClassifier.Bench;
 
@@ -29,6 +30,12 @@ internal sealed class BenchSettings
 
     /// <summary>Decoder implementations to measure (every one by default).</summary>
     public string[] Decoders { get; private set; } = ["imagesharp", "skia"];
+
+    /// <summary>
+    /// SkiaDecoder.MinimumOversample for the skia decoder AND Pillow's draft rule (both do equal work);
+    /// the decoder's default when not given.
+    /// </summary>
+    public double Oversample { get; private set; } = new SkiaDecoder().MinimumOversample;
 
     public int AzuritePort { get; private set; } = 10200;
 
@@ -74,6 +81,7 @@ internal sealed class BenchSettings
                 case "--batches": settings.Batches = [.. Value().Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture))]; break;
                 case "--e2e-batch": settings.E2eBatch = int.Parse(Value(), CultureInfo.InvariantCulture); break;
                 case "--decoders": settings.Decoders = Value().Split(','); break;
+                case "--oversample": settings.Oversample = double.Parse(Value(), CultureInfo.InvariantCulture); break;
                 case "--azurite-port": settings.AzuritePort = int.Parse(Value(), CultureInfo.InvariantCulture); break;
                 case "--azurite-images": settings.AzuriteImages = int.Parse(Value(), CultureInfo.InvariantCulture); break;
                 case "--photos": settings.PhotosFolder = Value(); break;
@@ -98,7 +106,7 @@ internal sealed class BenchSettings
     public const string Usage = """
         carclass-bench [--quick] [--json out.json] [--only decode,pillow,inference,ort,e2e,azurite] [--skip ...]
                        [--model models/resnet50-generated/manifest.json] [--provider cpu|cuda] [--batches 1,8,32]
-                       [--e2e-batch 8] [--decoders imagesharp,skia] [--azurite-port 10200] [--azurite-images 64]
+                       [--e2e-batch 8] [--decoders imagesharp,skia] [--oversample 1.0] [--azurite-port 10200] [--azurite-images 64]
                        [--photos ../shared/testdata/photos] [--repeats N] [--budget SECONDS]
         Prints markdown tables and, with --json, writes every number with its spread and the machine it ran on.
         """;

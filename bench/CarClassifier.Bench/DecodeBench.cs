@@ -16,7 +16,9 @@ internal static class DecodeBench
         {
             foreach (var name in settings.Decoders)
             {
-                var decoder = ImageDecoderFactory.Create(name);
+                var decoder = string.Equals(name, SkiaDecoder.DecoderName, StringComparison.OrdinalIgnoreCase)
+                    ? new SkiaDecoder { MinimumOversample = settings.Oversample }
+                    : ImageDecoderFactory.Create(name);
                 var next = 0;
                 var stats = Measure.Rate(
                     () =>

@@ -37,7 +37,7 @@ internal static class PillowBench
             ["minCalls"] = settings.Quick ? 1 : photos.Max(p => p.Files.Count),
             ["short"] = new PreprocessRecipe().ResizeShorterSide,
             ["crop"] = new PreprocessRecipe().CropWidth,
-            ["oversample"] = new SkiaDecoder().MinimumOversample,
+            ["oversample"] = settings.Oversample,
         };
         var specPath = Path.Combine(Path.GetTempPath(), $"carclass-pillow-{Environment.ProcessId}.json");
         File.WriteAllText(specPath, spec.ToJsonString());

@@ -14,8 +14,9 @@ public class PillowReferenceTests(ITestOutputHelper output)
 {
     /// <summary>
     /// Measured against Pillow 9.4 (Debian python3-pil) on these 10 files: ImageSharp mean 0.0007-0.0124, p99 0.017-0.103
-    /// (Camaro worst); Skia mean 0.0006-0.023, p99 0.017-0.19 (car_paddledet_car worst: DCT-scaled decode of a
-    /// 4317x2775 progressive JPEG). Bounds leave about 50% headroom.
+    /// (Camaro worst); Skia mean 0.0000-0.023, p99 0.000-0.19 (0 where no DCT scaling applies: the resampler is Pillow's
+    /// integer arithmetic; car_paddledet_car worst: DCT-scaled decode of a 4317x2775 progressive JPEG). Bounds leave
+    /// about 50% headroom.
     /// </summary>
     private static readonly Dictionary<string, (double Mean, double P99)> Tolerance = new()
     {
@@ -60,9 +61,7 @@ public class PillowReferenceTests(ITestOutputHelper output)
         }
 
         string path = Photos.Contains(file) ? TestData.Photo(file) : TestData.Edge(file);
-        byte[] raw = File.ReadAllBytes(Path.Combine(directory, file + ".f32"));
-        var expected = new float[raw.Length / sizeof(float)];
-        Buffer.BlockCopy(raw, 0, expected, 0, raw.Length);
+        float[] expected = ReadReference(directory, file);
 
         // Act
         float[] actual = Decoding.DecodeFile(decoderName, path);
@@ -72,6 +71,60 @@ public class PillowReferenceTests(ITestOutputHelper output)
         output.WriteLine($"{decoderName} {file} vs Pillow: {diff}");
         Assert.True(diff.Mean < Tolerance[decoderName].Mean, $"{file}: {diff}");
         Assert.True(diff.P99 < Tolerance[decoderName].P99, $"{file}: {diff}");
+    }
+
+    /// <summary>
+    /// With DCT scaling off, Skia's libjpeg-turbo gives the same pixels as Pillow's, and our integer resampler is
+    /// Pillow's arithmetic, so the tensors must be (almost) bit-identical. Measured on these 10 files: mean at most
+    /// 0.0001, p99 0, max 0.070 (a handful of pixels in one file, where the two libjpeg-turbo builds' colour
+    /// upsampling rounds differently). The float resampler this replaced was at mean 0.0006-0.0124 here, so the bounds
+    /// catch any drift from Pillow's fixed-point weights, 8-bit intermediate or the JPEG region (crop) decoding.
+    /// Files whose EXIF orientation swaps the axes (exif_*_6/_8) are the exception: Pillow rotates before resizing, so
+    /// its horizontal pass is our vertical one and the 8-bit intermediate rounds the other way round; measured mean
+    /// 0.0018-0.0021, max exactly one level (0.0175), so for them every element must be within one level.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Files))]
+    public void DecodeInto_SkiaWithoutDctScaling_MatchesPillowBitForBit(string file)
+    {
+        // Arrange
+        var (directory, skipReason) = References.Value;
+        if (directory is null)
+        {
+            output.WriteLine($"SKIPPED: {skipReason}");
+            return;
+        }
+
+        string path = Photos.Contains(file) ? TestData.Photo(file) : TestData.Edge(file);
+        float[] expected = ReadReference(directory, file);
+        var decoder = new SkiaDecoder { MinimumOversample = double.MaxValue };
+        var actual = new float[Decoding.Recipe.ImageTensorLength];
+
+        // Act
+        decoder.DecodeInto(File.ReadAllBytes(path), Decoding.Recipe, ImageLimits.Default, actual);
+
+        // Assert
+        var diff = TensorDifference.Of(expected, actual);
+        output.WriteLine($"skia (no DCT scaling) {file} vs Pillow: {diff}");
+        if (file.StartsWith("exif_", StringComparison.Ordinal))
+        {
+            Assert.True(diff.Max < 0.018, $"{file}: {diff}");
+        }
+        else
+        {
+            Assert.True(diff.Mean < 0.0005, $"{file}: {diff}");
+            Assert.True(diff.P99 < 0.001, $"{file}: {diff}");
+        }
+    }
+
+    public static TheoryData<string> Files() => new(Photos.Concat(EdgeFiles));
+
+    private static float[] ReadReference(string directory, string file)
+    {
+        byte[] raw = File.ReadAllBytes(Path.Combine(directory, file + ".f32"));
+        var values = new float[raw.Length / sizeof(float)];
+        Buffer.BlockCopy(raw, 0, values, 0, raw.Length);
+        return values;
     }
 
     private static (string? Directory, string? SkipReason) RunPillow()
