@@ -19,4 +19,7 @@ public static class ExitCodes
 
     /// <summary>Not every image had a row before the timeout.</summary>
     public const int TimedOut = 5;
+
+    /// <summary><c>poison replay --id</c> named a message that is in neither poison queue.</summary>
+    public const int NotFound = 6;
 }

@@ -5,6 +5,7 @@ using CarClassifier.Core.Classification;
 using CarClassifier.Core.Ingest;
 using CarClassifier.Core.Messaging;
 using Microsoft.Azure.WebJobs;
+using Microsoft.Extensions.Logging;
 
 namespace CarClassifier.Cli.LocalHost;
 
@@ -13,7 +14,7 @@ namespace CarClassifier.Cli.LocalHost;
 /// Same names, same bindings, same Core calls as src/CarClassifier.Functions/Triggers. Locally the blob
 /// trigger polls the container (Azurite has no Event Grid).
 /// </summary>
-public sealed class LocalFunctions(ImageIngestor ingestor, ImageClassifier classifier)
+public sealed class LocalFunctions(ImageIngestor ingestor, ImageClassifier classifier, ILogger<LocalFunctions> logger)
 {
     [FunctionName(PipelineNames.IngestFunction)]
     public async Task IngestImageAsync(
@@ -32,6 +33,18 @@ public sealed class LocalFunctions(ImageIngestor ingestor, ImageClassifier class
     {
         ArgumentNullException.ThrowIfNull(message);
         var request = ClassifyRequest.Parse(message.Body.ToString());
-        await classifier.ClassifyAsync(request, message.DequeueCount, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await classifier.ClassifyAsync(request, message.DequeueCount, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Logged here with the attempt number so the reason is on record when the queue finally poisons the message.
+            // The SDK logs the full exception as well; this line is the short, searchable reason.
+            logger.LogWarning(
+                "Classify {Container}/{BlobName} failed on delivery {DequeueCount} (message {MessageId}): {Reason}",
+                request.Container, request.BlobName, message.DequeueCount, message.MessageId, ex.Message.Split('\n')[0]);
+            throw;
+        }
     }
 }

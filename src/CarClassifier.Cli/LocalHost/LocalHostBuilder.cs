@@ -29,13 +29,21 @@ public static class LocalHostBuilder
                 config.AddEnvironmentVariables();
                 if (settings is not null) config.AddInMemoryCollection(settings);
             })
+            // Core first: hosted services start in registration order, so storage is created and the model is loaded
+            // (or the host stops with ModelIntegrityException) before the WebJobs listeners take any message.
+            .ConfigureServices((context, services) =>
+            {
+                services.AddCarClassifier(context.Configuration);
+                services.AddOptions<ReconcilerOptions>().Bind(context.Configuration.GetSection(ReconcilerOptions.SectionName));
+            })
             .ConfigureWebJobs((context, webJobs) =>
             {
                 webJobs.AddAzureStorageBlobs();
                 webJobs.AddAzureStorageQueues(options => HostJsonQueueSettings.Apply(Path.Combine(AppContext.BaseDirectory, "host.json"), options));
                 webJobs.Services.AddSingleton<ITypeLocator, FunctionTypeLocator>();
             })
-            .ConfigureServices((context, services) => services.AddCarClassifier(context.Configuration))
+            // After the WebJobs host so its first sweep runs once the triggers are listening.
+            .ConfigureServices(services => services.AddHostedService<BlobReconciler>())
             .ConfigureLogging(logging =>
             {
                 // The SDK logs every expected 404/409 (CreateIfNotExists, empty queues) as a warning: noise here.
