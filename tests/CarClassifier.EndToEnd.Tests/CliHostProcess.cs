@@ -90,10 +90,29 @@ internal sealed class CliHostProcess : IDisposable
         _process.WaitForExit(10_000);
     }
 
-    /// <summary>Peak resident set (VmHWM) of the live process, from /proc; null where /proc is not available.</summary>
+    /// <summary>
+    /// Peak resident set (VmHWM, from /proc) of the live process or of its largest child (the supervised host runs
+    /// in a child process); null where /proc is not available.
+    /// </summary>
     public long? PeakResidentBytes()
     {
-        var status = $"/proc/{_process.Id}/status";
+        long? peak = PeakResidentBytes(_process.Id);
+        var children = $"/proc/{_process.Id}/task/{_process.Id}/children";
+        if (File.Exists(children))
+        {
+            foreach (var child in File.ReadAllText(children).Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            {
+                var childPeak = PeakResidentBytes(int.Parse(child, CultureInfo.InvariantCulture));
+                if (childPeak > (peak ?? 0)) peak = childPeak;
+            }
+        }
+
+        return peak;
+    }
+
+    private static long? PeakResidentBytes(int pid)
+    {
+        var status = $"/proc/{pid}/status";
         if (!File.Exists(status)) return null;
         foreach (var line in File.ReadLines(status))
         {

@@ -27,6 +27,8 @@ internal sealed class DiskAzurite : IAsyncDisposable
 
     public async Task StartAsync()
     {
+        // Never talk to a leftover emulator by mistake: its data is not ours and we could not stop it.
+        if (await IsListeningAsync(PortBase)) throw new InvalidOperationException($"Port {PortBase} is already in use: stop the process listening there.");
         var azurite = Path.Combine(RepoPaths.Root, "tools", "azurite", "node_modules", ".bin", "azurite");
         var start = new ProcessStartInfo(azurite)
         {
@@ -57,18 +59,40 @@ internal sealed class DiskAzurite : IAsyncDisposable
         throw new TimeoutException("Azurite did not start listening within 60 s.");
     }
 
-    /// <summary>Kills Azurite (SIGKILL: an outage, not a clean shutdown) and waits until its ports are closed.</summary>
+    /// <summary>
+    /// Stops Azurite the way an operator (or a container stop) does, with SIGINT, and waits until its ports are closed.
+    /// Not SIGKILL: Azurite keeps its metadata in LokiJS with a periodic autosave, so a SIGKILL loses writes it
+    /// already acknowledged, which would test the emulator's durability rather than our pipeline.
+    /// </summary>
     public async Task StopAsync()
     {
         if (_process is { HasExited: false })
         {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
+            using (var signal = Process.Start("kill", ["-INT", _process.Id.ToString(CultureInfo.InvariantCulture)]))
+            {
+                await signal.WaitForExitAsync();
+            }
+
+            using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            try
+            {
+                await _process.WaitForExitAsync(patience.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync();
+            }
         }
 
         _process?.Dispose();
         _process = null;
-        while (await IsListeningAsync(PortBase)) await Task.Delay(100);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (await IsListeningAsync(PortBase))
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Port {PortBase} still open 30 s after Azurite stopped.");
+            await Task.Delay(100);
+        }
     }
 
     public async ValueTask DisposeAsync()

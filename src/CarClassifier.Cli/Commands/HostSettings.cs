@@ -10,4 +10,8 @@ public sealed class HostSettings : StorageSettings
     [Description("Model: a folder name under models/ or a manifest.json path.")]
     [DefaultValue("resnet50-v1-12")]
     public string Model { get; init; } = "resnet50-v1-12";
+
+    [CommandOption("--no-restart")]
+    [Description("Run the host in this process and exit when it dies, instead of restarting it after a crash.")]
+    public bool NoRestart { get; init; }
 }
