@@ -46,7 +46,15 @@ public sealed class SoakTests(AzuriteFixture azurite, ITestOutputHelper output)
                 $"({count / processing.TotalSeconds:F1} images/s), rows {rows.Count}, distinct paths {rows.Select(r => r.BlobPath).Distinct().Count()}, " +
                 $"failed {rows.Count(r => r.Status != nameof(ClassificationStatus.Succeeded))}, wrong labels {rows.Count(r => expected[r.BlobPath] != r.Label)}, " +
                 $"peak RSS {peak / (1024 * 1024)} MiB, mean batch {rows.Average(r => r.BatchSize):F1}");
+            var lines = host.Output.Split('\n');
+            var restarts = lines.Count(l => l.Contains("The host process exited", StringComparison.Ordinal));
+            report += string.Create(CultureInfo.InvariantCulture, $", host process restarts {restarts}");
             output.WriteLine(report);
+            foreach (var line in lines.Where(l => l.Contains("Unhandled exception", StringComparison.Ordinal) || l.Contains("The host process exited", StringComparison.Ordinal)).Take(10))
+            {
+                output.WriteLine(line);
+            }
+
             var reportPath = Environment.GetEnvironmentVariable("CARCLASS_SOAK_REPORT");
             if (!string.IsNullOrEmpty(reportPath)) await File.WriteAllTextAsync(reportPath, report + Environment.NewLine);
 
