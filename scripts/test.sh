@@ -19,7 +19,11 @@ fi
 
 log="$(mktemp)"
 set +e
-dotnet test Serverless.sln -c Release --nologo --blame-hang-timeout 10m "$@" 2>&1 | tee "$log"
+# The long fault and load runs (traits Category=Long and Category=Soak) have their own commands:
+# scripts/test-long.sh and scripts/soak.sh. A --filter given here replaces this default.
+filter=(--filter "Category!=Long&Category!=Soak")
+for arg in "$@"; do [[ "$arg" == "--filter" ]] && filter=(); done
+dotnet test Serverless.sln -c Release --nologo --blame-hang-timeout 10m "${filter[@]}" "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 
 # Benchmark smoke run (no time thresholds): proves `bench --quick` still works end to end and prints its table.

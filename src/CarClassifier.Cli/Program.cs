@@ -20,5 +20,13 @@ app.Configure(config =>
     config.AddCommand<HostCommand>("host")
         .WithDescription("Run the two functions (ingest + classify) on the local WebJobs host until Ctrl+C.");
     CommandRegistrations.AddUserCommands(config);
+    config.AddBranch("poison", poison =>
+    {
+        poison.SetDescription("List or replay messages that failed too often (classify-requests-poison, webjobs-blobtrigger-poison).");
+        poison.AddCommand<PoisonListCommand>("list").WithDescription("List poison messages, leaving them in place.");
+        poison.AddCommand<PoisonReplayCommand>("replay")
+            .WithDescription("Re-enqueue poison messages once their cause is fixed.")
+            .WithExample("poison", "replay", "--all");
+    });
 });
 return await app.RunAsync(args, cancel.Token).ConfigureAwait(false);

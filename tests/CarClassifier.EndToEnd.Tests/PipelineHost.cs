@@ -39,12 +39,16 @@ internal sealed class PipelineHost : IAsyncDisposable
     /// start, because the WebJobs polling blob trigger can miss blobs written while its first container
     /// sweep is in flight (see docs/RELIABILITY.md); its start-up sweep always sees blobs already there.
     /// </summary>
-    public static async Task<PipelineHost> CreateAsync(AzuriteFixture azurite, IDictionary<string, string?>? extra = null)
+    public static Task<PipelineHost> CreateAsync(AzuriteFixture azurite, IDictionary<string, string?>? extra = null) =>
+        CreateAsync(azurite.ConnectionString, extra);
+
+    /// <inheritdoc cref="CreateAsync(AzuriteFixture, IDictionary{string, string?}?)"/>
+    public static async Task<PipelineHost> CreateAsync(string connectionString, IDictionary<string, string?>? extra = null)
     {
         var cache = Directory.CreateTempSubdirectory("carclass-models-").FullName;
         var settings = new Dictionary<string, string?>
         {
-            [PipelineNames.StorageConnection] = azurite.ConnectionString,
+            [PipelineNames.StorageConnection] = connectionString,
             ["Classifier:ModelManifest"] = Path.Combine(RepoPaths.Models, "color-tiny", "manifest.json"),
             ["Classifier:ModelCacheDirectory"] = cache,
             ["Classifier:MaxBatchSize"] = "8",
@@ -87,6 +91,34 @@ internal sealed class PipelineHost : IAsyncDisposable
         }
 
         Assert.True(pending.Count == 0, $"No row after {timeout.TotalSeconds:F0} s for: {string.Join(", ", pending)}");
+        return rows;
+    }
+
+    /// <summary>The host's services, e.g. to reach a hosted service directly.</summary>
+    public IServiceProvider Services => _host.Services;
+
+    /// <summary>Every row whose blob path starts with <paramref name="pathPrefix"/> (one query, not point reads).</summary>
+    public async Task<List<ClassificationResult>> ListRowsAsync(string pathPrefix)
+    {
+        var rows = new List<ClassificationResult>();
+        await foreach (var row in Results.ListAsync(pathPrefix)) rows.Add(row);
+        return rows;
+    }
+
+    /// <summary>Polls <see cref="ListRowsAsync"/> until <paramref name="expected"/> distinct blob paths have rows.</summary>
+    public async Task<List<ClassificationResult>> WaitForRowCountAsync(string pathPrefix, int expected, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        List<ClassificationResult> rows;
+        do
+        {
+            rows = await ListRowsAsync(pathPrefix);
+            if (rows.Select(r => r.BlobPath).Distinct(StringComparer.Ordinal).Count() >= expected) return rows;
+            await Task.Delay(1000);
+        }
+        while (DateTime.UtcNow < deadline);
+
+        Assert.Fail($"Only {rows.Count} of {expected} rows under {pathPrefix} after {timeout.TotalSeconds:F0} s.");
         return rows;
     }
 

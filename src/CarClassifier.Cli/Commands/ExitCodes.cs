@@ -28,4 +28,7 @@ public static class ExitCodes
 
     /// <summary>Stopped by Ctrl+C (the shell convention 128 + SIGINT).</summary>
     public const int Cancelled = 130;
+
+    /// <summary><c>poison replay --id</c> named a message that is in neither poison queue.</summary>
+    public const int NotFound = 6;
 }

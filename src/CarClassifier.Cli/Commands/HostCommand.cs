@@ -13,6 +13,11 @@ public sealed class HostCommand : AsyncCommand<HostSettings>
     public override async Task<int> ExecuteAsync(CommandContext context, HostSettings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        if (!settings.NoRestart && !HostSupervisor.IsChild)
+        {
+            return await HostSupervisor.RunAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         var manifestPath = ModelLocator.ResolveManifest(settings.Model);
         using var host = LocalHostBuilder.Build(
             new Dictionary<string, string?>

@@ -19,4 +19,8 @@ public sealed class HostSettings : StorageSettings
         Telemetry is null || Telemetry.Equals("console", StringComparison.OrdinalIgnoreCase)
             ? Spectre.Console.ValidationResult.Success()
             : Spectre.Console.ValidationResult.Error("--telemetry must be console.");
+
+    [CommandOption("--no-restart")]
+    [Description("Run the host in this process and exit when it dies, instead of restarting it after a crash.")]
+    public bool NoRestart { get; init; }
 }

@@ -35,6 +35,13 @@ public static class LocalHostBuilder
                 config.AddEnvironmentVariables();
                 if (settings is not null) config.AddInMemoryCollection(settings);
             })
+            // Core first: hosted services start in registration order, so storage is created and the model is loaded
+            // (or the host stops with ModelIntegrityException) before the WebJobs listeners take any message.
+            .ConfigureServices((context, services) =>
+            {
+                services.AddCarClassifier(context.Configuration);
+                services.AddOptions<ReconcilerOptions>().Bind(context.Configuration.GetSection(ReconcilerOptions.SectionName));
+            })
             .ConfigureWebJobs((context, webJobs) =>
             {
                 webJobs.AddAzureStorageBlobs();
@@ -43,8 +50,6 @@ public static class LocalHostBuilder
             })
             .ConfigureServices((context, services) =>
             {
-                services.AddCarClassifier(context.Configuration);
-
                 // OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set; console when asked (carclass host --telemetry console).
                 var console = string.Equals(context.Configuration[TelemetryExporterSetting], "console", StringComparison.OrdinalIgnoreCase);
                 services.AddPipelineTelemetry(
@@ -52,6 +57,9 @@ public static class LocalHostBuilder
                     "carclass-local",
                     console ? tracing => tracing.AddConsoleExporter() : null,
                     console ? metrics => metrics.AddConsoleExporter() : null);
+
+                // After the WebJobs host so its first sweep runs once the triggers are listening.
+                services.AddHostedService<BlobReconciler>();
             })
             .ConfigureLogging(logging =>
             {

@@ -76,10 +76,24 @@ public class ImageClassifier
 
     /// <summary>Classifies the blob a work-queue message names (both hosts' queue triggers call this).</summary>
     /// <exception cref="InvalidDataException">The message is not a classify request (it will be retried, then poisoned).</exception>
-    public virtual Task<ClassificationResult> ClassifyAsync(QueueMessage message, CancellationToken cancellationToken = default)
+    public virtual async Task<ClassificationResult> ClassifyAsync(QueueMessage message, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
-        return ClassifyAsync(ClassifyRequest.Parse(message.Body.ToString()), message.DequeueCount, cancellationToken);
+        ClassifyRequest? request = null;
+        try
+        {
+            request = ClassifyRequest.Parse(message.Body.ToString());
+            return await ClassifyAsync(request, message.DequeueCount, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // One short, searchable line per failed delivery, with the attempt number, so the reason is on
+            // record when the queue finally moves the message to the poison queue. The host logs the full exception too.
+            _logger.LogWarning(
+                "Classify {Container}/{BlobName} failed on delivery {DequeueCount} (message {MessageId}): {Reason}",
+                request?.Container, request?.BlobName, message.DequeueCount, message.MessageId, ex.Message.Split('\n')[0]);
+            throw;
+        }
     }
 
     /// <summary>Classifies the blob a message names and writes its row. Returns the row written.</summary>

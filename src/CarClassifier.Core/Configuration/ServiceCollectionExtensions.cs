@@ -31,6 +31,7 @@ public static class ServiceCollectionExtensions
         services.AddHostedService<StorageBootstrapper>();
 
         services.AddSingleton<ImageIngestor>();
+        services.AddSingleton<PoisonQueues>();
         services.AddSingleton<ImageClassifier>();
         services.AddSingleton<IImageDecoder>(sp => ImageDecoderFactory.Create(sp.GetRequiredService<IOptions<ClassifierOptions>>().Value.Decoder));
         services.AddSingleton<ModelRuntime>();

@@ -38,25 +38,56 @@ public sealed class StorageClientFactory
         });
     }
 
-    public BlobServiceClient CreateBlobServiceClient() =>
-        UsesConnectionString ? new BlobServiceClient(_connectionString) : new BlobServiceClient(ServiceUri("blob"), _credential.Value);
+    /// <summary>
+    /// The retry policy every client gets, stated here rather than left to each SDK's default: exponential backoff,
+    /// 5 retries from 0.5 s up to 10 s, 30 s per try. Only transient answers (408, 429, 500, 502, 503, 504, network
+    /// errors) are retried; when the last retry fails the exception reaches the trigger, the queue message is retried
+    /// (host.json maxDequeueCount) and finally moved to the poison queue with the failure logged.
+    /// </summary>
+    public static void ApplyRetryPolicy(ClientOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Retry.Mode = RetryMode.Exponential;
+        options.Retry.MaxRetries = 5;
+        options.Retry.Delay = TimeSpan.FromMilliseconds(500);
+        options.Retry.MaxDelay = TimeSpan.FromSeconds(10);
+        options.Retry.NetworkTimeout = TimeSpan.FromSeconds(30);
+    }
+
+    /// <summary>The credential identity-based clients use; null when a connection string is configured.</summary>
+    public TokenCredential? Credential => UsesConnectionString ? null : _credential.Value;
+
+    public BlobServiceClient CreateBlobServiceClient()
+    {
+        var options = new BlobClientOptions();
+        ApplyRetryPolicy(options);
+        return UsesConnectionString ? new BlobServiceClient(_connectionString, options) : new BlobServiceClient(ServiceUri("blob"), _credential.Value, options);
+    }
 
     /// <summary>
     /// Queue messages are Base64-encoded because that is what the Functions and WebJobs queue triggers
     /// expect by default (host.json extensions.queues.messageEncoding).
     /// </summary>
-    public QueueClient CreateQueueClient(string queueName)
+    public QueueClient CreateQueueClient(string queueName) => CreateQueueClient(queueName, QueueMessageEncoding.Base64);
+
+    /// <summary>A queue client with an explicit message encoding (e.g. None to read another component's raw messages).</summary>
+    public QueueClient CreateQueueClient(string queueName, QueueMessageEncoding encoding)
     {
-        var options = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 };
+        var options = new QueueClientOptions { MessageEncoding = encoding };
+        ApplyRetryPolicy(options);
         return UsesConnectionString
             ? new QueueClient(_connectionString, queueName, options)
             : new QueueClient(new Uri(ServiceUri("queue"), queueName), _credential.Value, options);
     }
 
-    public TableClient CreateTableClient(string tableName) =>
-        UsesConnectionString
-            ? new TableClient(_connectionString, tableName)
-            : new TableClient(ServiceUri("table"), tableName, _credential.Value);
+    public TableClient CreateTableClient(string tableName)
+    {
+        var options = new TableClientOptions();
+        ApplyRetryPolicy(options);
+        return UsesConnectionString
+            ? new TableClient(_connectionString, tableName, options)
+            : new TableClient(ServiceUri("table"), tableName, _credential.Value, options);
+    }
 
     private bool UsesConnectionString => !string.IsNullOrWhiteSpace(_connectionString);
 

@@ -1,0 +1,12 @@
+using System.ComponentModel;
+using Spectre.Console.Cli;
+
+namespace CarClassifier.Cli.Commands;
+
+/// <summary>Options of <c>carclass poison list</c>.</summary>
+public sealed class PoisonListSettings : StorageSettings
+{
+    [CommandOption("--json")]
+    [Description("Print the messages as JSON (one array) instead of a table.")]
+    public bool Json { get; init; }
+}

@@ -1,0 +1,222 @@
+using System.Text;
+using System.Text.Json;
+using Azure;
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
+using CarClassifier.Core.Configuration;
+using CarClassifier.Core.Ingest;
+using CarClassifier.Core.Results;
+
+namespace CarClassifier.Core.Messaging;
+
+/// <summary>
+/// Reads and replays the two poison queues: <see cref="PipelineNames.PoisonQueue"/> (classify messages that failed
+/// maxDequeueCount times) and the WebJobs blob trigger's <see cref="BlobTriggerPoisonQueue"/> (blobs whose ingest
+/// failed five times). Listing hides each message briefly while it reads (queues cannot be paged by peeking) and
+/// makes it visible again at once; replay sends the work on again and deletes the poison copy only after that succeeded.
+/// </summary>
+public sealed class PoisonQueues
+{
+    /// <summary>The WebJobs SDK's poison queue for blob triggers (a fixed name in the extension).</summary>
+    public const string BlobTriggerPoisonQueue = "webjobs-blobtrigger-poison";
+
+    private static readonly TimeSpan Hold = TimeSpan.FromSeconds(60);
+
+    private readonly QueueClient _classifyPoison;
+    private readonly QueueClient _blobTriggerPoison;
+    private readonly WorkQueue _work;
+    private readonly ImageIngestor _ingestor;
+    private readonly BlobServiceClient _blobs;
+    private readonly TimeProvider _time;
+
+    public PoisonQueues(StorageClientFactory storage, WorkQueue work, ImageIngestor ingestor, BlobServiceClient blobs, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(storage);
+        ArgumentNullException.ThrowIfNull(work);
+        ArgumentNullException.ThrowIfNull(ingestor);
+        ArgumentNullException.ThrowIfNull(blobs);
+        ArgumentNullException.ThrowIfNull(time);
+        _classifyPoison = storage.CreateQueueClient(PipelineNames.PoisonQueue);
+
+        // The blob extension writes its own messages; read them raw and decode whichever encoding it used.
+        _blobTriggerPoison = storage.CreateQueueClient(BlobTriggerPoisonQueue, QueueMessageEncoding.None);
+        _work = work;
+        _ingestor = ingestor;
+        _blobs = blobs;
+        _time = time;
+    }
+
+    /// <summary>Every message in both poison queues, left in place.</summary>
+    public async Task<IReadOnlyList<PoisonMessage>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        var all = new List<PoisonMessage>();
+        foreach (var queue in new[] { _classifyPoison, _blobTriggerPoison })
+        {
+            var held = await ReceiveAllAsync(queue, cancellationToken).ConfigureAwait(false);
+            all.AddRange(held.Select(m => Describe(queue, m)));
+            await ReleaseAsync(queue, held, cancellationToken).ConfigureAwait(false);
+        }
+
+        return all;
+    }
+
+    /// <summary>
+    /// Re-submits the messages <paramref name="select"/> accepts: classify requests go back on the work queue (with a
+    /// fresh enqueue time), blob-trigger failures are ingested again. Returns the messages replayed.
+    /// </summary>
+    public async Task<IReadOnlyList<PoisonMessage>> ReplayAsync(Func<PoisonMessage, bool> select, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(select);
+        var replayed = new List<PoisonMessage>();
+        foreach (var queue in new[] { _classifyPoison, _blobTriggerPoison })
+        {
+            var held = await ReceiveAllAsync(queue, cancellationToken).ConfigureAwait(false);
+            var keep = new List<QueueMessage>();
+            foreach (var message in held)
+            {
+                var described = Describe(queue, message);
+                if (!select(described) || !await ResubmitAsync(queue, message, cancellationToken).ConfigureAwait(false))
+                {
+                    keep.Add(message);
+                    continue;
+                }
+
+                await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken).ConfigureAwait(false);
+                replayed.Add(described);
+            }
+
+            await ReleaseAsync(queue, keep, cancellationToken).ConfigureAwait(false);
+        }
+
+        return replayed;
+    }
+
+    private async Task<bool> ResubmitAsync(QueueClient queue, QueueMessage message, CancellationToken cancellationToken)
+    {
+        if (queue == _classifyPoison)
+        {
+            ClassifyRequest request;
+            try
+            {
+                request = ClassifyRequest.Parse(message.Body.ToString());
+            }
+            catch (InvalidDataException)
+            {
+                return false; // Not ours: replaying it would only poison it again.
+            }
+
+            await _work.SendAsync(request with { EnqueuedAt = _time.GetUtcNow() }, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+
+        if (!TryReadBlobTrigger(DecodeText(message), out var container, out var blobName)) return false;
+        try
+        {
+            var properties = await _blobs.GetBlobContainerClient(container).GetBlobClient(blobName)
+                .GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            await _ingestor.IngestAsync(container, blobName, properties.Value.ETag.ToString(), properties.Value.ContentLength, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            // The blob is gone: nothing to replay, and nothing will ever succeed. Drop the poison copy.
+            return true;
+        }
+    }
+
+    private static async Task<List<QueueMessage>> ReceiveAllAsync(QueueClient queue, CancellationToken cancellationToken)
+    {
+        var held = new List<QueueMessage>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        try
+        {
+            while (true)
+            {
+                QueueMessage[] batch = await queue.ReceiveMessagesAsync(32, Hold, cancellationToken).ConfigureAwait(false);
+                if (batch.Length == 0) break;
+                foreach (var message in batch)
+                {
+                    if (seen.Add(message.MessageId)) held.Add(message);
+                }
+            }
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            // The queue does not exist: nothing was ever poisoned there.
+        }
+
+        return held;
+    }
+
+    private static async Task ReleaseAsync(QueueClient queue, IEnumerable<QueueMessage> messages, CancellationToken cancellationToken)
+    {
+        foreach (var message in messages)
+        {
+            await queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: TimeSpan.Zero, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private PoisonMessage Describe(QueueClient queue, QueueMessage message)
+    {
+        string body;
+        string? path = null;
+        if (queue == _classifyPoison)
+        {
+            body = message.Body.ToString();
+            try
+            {
+                var request = ClassifyRequest.Parse(body);
+                path = ResultKeys.BlobPath(request.Container, request.BlobName);
+            }
+            catch (InvalidDataException)
+            {
+                // Shown as is.
+            }
+        }
+        else
+        {
+            body = DecodeText(message);
+            if (TryReadBlobTrigger(body, out var container, out var blobName)) path = ResultKeys.BlobPath(container, blobName);
+        }
+
+        return new PoisonMessage(queue.Name, message.MessageId, message.DequeueCount, message.InsertedOn, path, body);
+    }
+
+    /// <summary>The blob trigger's message text, whether the extension Base64-encoded it or not.</summary>
+    private static string DecodeText(QueueMessage message)
+    {
+        var text = message.Body.ToString();
+        if (text.TrimStart().StartsWith('{')) return text;
+        try
+        {
+            return Encoding.UTF8.GetString(Convert.FromBase64String(text));
+        }
+        catch (FormatException)
+        {
+            return text;
+        }
+    }
+
+    /// <summary>Reads <c>{"Type":"BlobTrigger","ContainerName":...,"BlobName":...}</c>, names matched case-insensitively.</summary>
+    internal static bool TryReadBlobTrigger(string text, out string container, out string blobName)
+    {
+        container = blobName = string.Empty;
+        try
+        {
+            using var document = JsonDocument.Parse(text);
+            foreach (var property in document.RootElement.EnumerateObject())
+            {
+                if (property.Value.ValueKind != JsonValueKind.String) continue;
+                if (property.Name.Equals("ContainerName", StringComparison.OrdinalIgnoreCase)) container = property.Value.GetString()!;
+                if (property.Name.Equals("BlobName", StringComparison.OrdinalIgnoreCase)) blobName = property.Value.GetString()!;
+            }
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+
+        return container.Length > 0 && blobName.Length > 0;
+    }
+}

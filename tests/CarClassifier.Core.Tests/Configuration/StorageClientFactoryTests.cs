@@ -1,0 +1,180 @@
+using Azure.Core;
+using Azure.Data.Tables;
+using Azure.Identity;
+using CarClassifier.Core;
+using CarClassifier.Core.Configuration;
+using Microsoft.Extensions.Configuration;
+
+namespace CarClassifier.Core.Tests.Configuration;
+
+/// <summary>
+/// Which endpoints and which credential the storage clients get: a connection string (Azurite) signs with the
+/// account key; identity-based settings (<c>AzureWebJobsStorage__accountName</c> or <c>__*ServiceUri</c>) use
+/// DefaultAzureCredential and no key at all. No network: constructing a client makes no request.
+/// </summary>
+public sealed class StorageClientFactoryTests
+{
+    // The public, documented Azurite development account key: not a secret.
+    private const string Azurite =
+        "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;" +
+        "BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1;QueueEndpoint=http://127.0.0.1:10001/devstoreaccount1;TableEndpoint=http://127.0.0.1:10002/devstoreaccount1;";
+
+    private static StorageClientFactory Create(params (string Key, string Value)[] settings) =>
+        new(new ConfigurationBuilder()
+            .AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value)))
+            .Build());
+
+    [Fact]
+    public void CreateClients_ConnectionString_UsesItsEndpointsAndTheAccountKey()
+    {
+        // Arrange
+        var factory = Create((PipelineNames.StorageConnection, Azurite));
+
+        // Act
+        var blobs = factory.CreateBlobServiceClient();
+        var queue = factory.CreateQueueClient(PipelineNames.WorkQueue);
+        var table = factory.CreateTableClient(PipelineNames.ResultsTable);
+
+        // Assert
+        Assert.Null(factory.Credential);
+        Assert.Equal("http://127.0.0.1:10000/devstoreaccount1", blobs.Uri.ToString().TrimEnd('/'));
+        Assert.Equal($"http://127.0.0.1:10001/devstoreaccount1/{PipelineNames.WorkQueue}", queue.Uri.ToString());
+        Assert.Equal("devstoreaccount1", table.AccountName);
+        Assert.True(blobs.CanGenerateAccountSasUri, "a key-signed client can make SAS URIs");
+        Assert.True(queue.CanGenerateSasUri);
+    }
+
+    [Fact]
+    public void CreateClients_AccountNameOnly_UsesPublicEndpointsAndDefaultAzureCredential()
+    {
+        // Arrange
+        var factory = Create(($"{PipelineNames.StorageConnection}:accountName", "stcarclass"));
+
+        // Act
+        var blobs = factory.CreateBlobServiceClient();
+        var queue = factory.CreateQueueClient(PipelineNames.WorkQueue);
+        var table = factory.CreateTableClient(PipelineNames.ResultsTable);
+
+        // Assert
+        Assert.IsType<DefaultAzureCredential>(factory.Credential);
+        Assert.Equal(new Uri("https://stcarclass.blob.core.windows.net/"), blobs.Uri);
+        Assert.Equal(new Uri($"https://stcarclass.queue.core.windows.net/{PipelineNames.WorkQueue}"), queue.Uri);
+        Assert.Equal(new Uri($"https://stcarclass.table.core.windows.net/{PipelineNames.ResultsTable}"), table.Uri);
+        Assert.False(blobs.CanGenerateAccountSasUri, "an identity-based client holds no key");
+        Assert.False(queue.CanGenerateSasUri);
+    }
+
+    [Fact]
+    public void CreateClients_ExplicitServiceUris_WinOverTheAccountName()
+    {
+        // Arrange: the double-underscore form that app settings use, read through environment-variable style keys.
+        var factory = Create(
+            ($"{PipelineNames.StorageConnection}:accountName", "ignored"),
+            ($"{PipelineNames.StorageConnection}:blobServiceUri", "https://blobs.example.net"),
+            ($"{PipelineNames.StorageConnection}:queueServiceUri", "https://queues.example.net/"),
+            ($"{PipelineNames.StorageConnection}:tableServiceUri", "https://tables.example.net/"),
+            ($"{PipelineNames.StorageConnection}:clientId", "00000000-0000-0000-0000-000000000001"));
+
+        // Act
+        var blobs = factory.CreateBlobServiceClient();
+        var queue = factory.CreateQueueClient(PipelineNames.WorkQueue);
+        var table = factory.CreateTableClient(PipelineNames.ResultsTable);
+
+        // Assert
+        Assert.IsType<DefaultAzureCredential>(factory.Credential);
+        Assert.Equal(new Uri("https://blobs.example.net/"), blobs.Uri);
+        Assert.Equal(new Uri($"https://queues.example.net/{PipelineNames.WorkQueue}"), queue.Uri);
+        Assert.Equal(new Uri($"https://tables.example.net/{PipelineNames.ResultsTable}"), table.Uri);
+    }
+
+    [Fact]
+    public void Constructor_DoubleUnderscoreEnvironmentVariables_AreReadAsTheIdentitySection()
+    {
+        // Arrange: AzureWebJobsStorage__accountName as the Functions host and `carclass host` see it.
+        var name = $"CARCLASS_TEST_{Guid.NewGuid():N}_";
+        Environment.SetEnvironmentVariable($"{name}{PipelineNames.StorageConnection}__accountName", "stfromenv");
+        try
+        {
+            var configuration = new ConfigurationBuilder().AddEnvironmentVariables(name).Build();
+
+            // Act
+            var blobs = new StorageClientFactory(configuration).CreateBlobServiceClient();
+
+            // Assert
+            Assert.Equal(new Uri("https://stfromenv.blob.core.windows.net/"), blobs.Uri);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable($"{name}{PipelineNames.StorageConnection}__accountName", null);
+        }
+    }
+
+    [Fact]
+    public void Constructor_NothingConfigured_ThrowsNamingBothSettings()
+    {
+        // Act
+        var ex = Assert.Throws<InvalidOperationException>(() => Create());
+
+        // Assert
+        Assert.Contains(PipelineNames.StorageConnection, ex.Message, StringComparison.Ordinal);
+        Assert.Contains("__accountName", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CreateBlobServiceClient_IdentityWithoutAccountOrUri_ThrowsNamingTheMissingSetting()
+    {
+        // Arrange
+        var factory = Create(($"{PipelineNames.StorageConnection}:clientId", "00000000-0000-0000-0000-000000000001"));
+
+        // Act
+        var ex = Assert.Throws<InvalidOperationException>(factory.CreateBlobServiceClient);
+
+        // Assert
+        Assert.Contains("__blobServiceUri", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ApplyRetryPolicy_AnyClientOptions_IsExponentialWithBoundedRetries()
+    {
+        // Arrange
+        var options = new TableClientOptions();
+
+        // Act
+        StorageClientFactory.ApplyRetryPolicy(options);
+
+        // Assert
+        Assert.Equal(RetryMode.Exponential, options.Retry.Mode);
+        Assert.Equal(5, options.Retry.MaxRetries);
+        Assert.Equal(TimeSpan.FromMilliseconds(500), options.Retry.Delay);
+        Assert.Equal(TimeSpan.FromSeconds(10), options.Retry.MaxDelay);
+        Assert.Equal(TimeSpan.FromSeconds(30), options.Retry.NetworkTimeout);
+    }
+
+    [Fact]
+    public async Task CreateTableClient_StorageDown_RetriesThenThrows()
+    {
+        // Arrange: nothing listens on this port, so every try fails at connect; the policy retries, then gives up
+        // with an exception the queue trigger turns into a retry and finally a poison message.
+        var port = FreePort();
+        var factory = Create((PipelineNames.StorageConnection,
+            $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:{port}/devstoreaccount1;"));
+        var table = factory.CreateTableClient(PipelineNames.ResultsTable);
+        var started = DateTime.UtcNow;
+
+        // Act
+        var ex = await Assert.ThrowsAnyAsync<Exception>(() => table.UpsertEntityAsync(new TableEntity("p", "r")));
+
+        // Assert: 5 retries at 0.5, 1, 2, 4, 8 s (with jitter) take several seconds; no retry would take milliseconds.
+        var elapsed = DateTime.UtcNow - started;
+        Assert.True(elapsed > TimeSpan.FromSeconds(5), $"gave up after {elapsed.TotalSeconds:F1} s: {ex.Message}");
+        Assert.IsType<AggregateException>(ex);
+        Assert.Equal(6, ((AggregateException)ex).InnerExceptions.Count);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
