@@ -8,7 +8,9 @@ using CarClassifier.Core.Configuration;
 using CarClassifier.Core.Models;
 using CarClassifier.Core.Results;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Logging;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -76,14 +78,6 @@ public sealed class RunCommand : AsyncCommand<RunSettings>
             return ExitCodes.StorageUnavailable;
         }
 
-        // Upload before the host starts: its start-up container sweep is guaranteed to see every blob already
-        // there, whereas the WebJobs polling trigger can miss blobs written while a sweep is in flight.
-        var prefix = settings.Prefix ?? $"run-{DateTime.UtcNow:yyyyMMdd-HHmmss}/";
-        var container = factory.CreateBlobServiceClient().GetBlobContainerClient(PipelineNames.ImagesContainer);
-        var results = new ResultStore(factory.CreateTableClient(PipelineNames.ResultsTable));
-        var watch = Stopwatch.StartNew();
-        var uploaded = await UploadAsync(container, folder, files, prefix, cancellationToken).ConfigureAwait(false);
-
         var hostSettings = new Dictionary<string, string?>
         {
             [PipelineNames.StorageConnection] = connection,
@@ -94,6 +88,32 @@ public sealed class RunCommand : AsyncCommand<RunSettings>
         using var host = LocalHostBuilder.Build(
             hostSettings,
             settings.Verbose ? logging => logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information) : null);
+
+        // Make sure of the model before anything is uploaded: a run that cannot classify must not leave blobs behind.
+        var options = host.Services.GetRequiredService<IOptions<ClassifierOptions>>().Value;
+        try
+        {
+            await AnsiConsole.Status().StartAsync(
+                $"Checking model {manifest.Name}...",
+                _ => new ModelStore(Path.GetFullPath(options.ModelCacheDirectory)).EnsureModelAsync(
+                    manifestPath,
+                    new ModelEnsureOptions { AllowDownload = options.AllowModelDownload, AllowGenerate = options.AllowModelGeneration },
+                    cancellationToken: cancellationToken)).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ModelErrors.IsModelProblem(ex))
+        {
+            ModelErrors.Explain(ex, manifest);
+            return ExitCodes.ModelUnavailable;
+        }
+
+        // Upload before the host starts: its start-up container sweep sees every blob already there at once
+        // (the reconciler would catch stragglers, but only after its grace period).
+        var prefix = settings.Prefix ?? $"run-{DateTime.UtcNow:yyyyMMdd-HHmmss}/";
+        var container = factory.CreateBlobServiceClient().GetBlobContainerClient(PipelineNames.ImagesContainer);
+        var results = new ResultStore(factory.CreateTableClient(PipelineNames.ResultsTable));
+        var watch = Stopwatch.StartNew();
+        var uploaded = await UploadAsync(container, folder, files, prefix, cancellationToken).ConfigureAwait(false);
+
         try
         {
             await AnsiConsole.Status().StartAsync($"Starting the local host and loading {manifest.Name}...", _ => host.StartAsync(cancellationToken)).ConfigureAwait(false);
