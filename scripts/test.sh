@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: unit, Azurite-backed end-to-end, infra validation.
 # Installs what the tests need (Azurite from the pinned lock file, Pillow for reference checks);
-# the end-to-end tests start their own private Azurite on ports 10100-10102.
+# the end-to-end tests start their own private Azurite on free ports (10100-10105 unless taken; CARCLASS_TEST_AZURITE_PORT sets the base).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"

@@ -20,15 +20,19 @@ public sealed class PoisonTests(AzuriteFixture azurite)
         // Arrange: a running host, then the results table disappears (every upsert now fails with 404, not retried
         // by the client since it is not transient, so the exception reaches the queue trigger).
         // The reconciler is off so that the blob is poisoned exactly once (it would otherwise re-ingest it once).
-        await using var pipeline = await PipelineHost.CreateAsync(azurite, new Dictionary<string, string?> { ["Reconciler:Enabled"] = "false" });
+        // The blob is uploaded before the host starts (its start-up sweep always sees it; the polling trigger can miss
+        // blobs written during a sweep), and the host must not recreate the table at start.
+        await using var pipeline = await PipelineHost.CreateAsync(
+            azurite,
+            new Dictionary<string, string?> { ["Reconciler:Enabled"] = "false", ["Classifier:CreateStorageResources"] = "false" });
         var poisonQueue = pipeline.Storage.CreateQueueClient(PipelineNames.PoisonQueue);
         await poisonQueue.ClearMessagesAsync();
         var name = $"poison-{Guid.NewGuid():N}/red.jpg";
         var path = ResultKeys.BlobPath(PipelineNames.ImagesContainer, name);
-        await pipeline.StartAsync();
         var table = pipeline.Storage.CreateTableClient(PipelineNames.ResultsTable);
         await table.DeleteAsync();
         await pipeline.Images.GetBlobClient(name).UploadAsync(BinaryData.FromBytes(TestImages.SolidJpeg(TestImages.Colours["red"])));
+        await pipeline.StartAsync();
         var poison = pipeline.Services.GetRequiredService<PoisonQueues>();
 
         try

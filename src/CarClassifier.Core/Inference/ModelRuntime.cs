@@ -70,14 +70,11 @@ public sealed class ModelRuntime : IHostedService, IAsyncDisposable, IDisposable
         }
 
         var cache = Path.GetFullPath(_options.ModelCacheDirectory);
-        var store = new ModelStore(cache);
-        var manifest = await ModelManifest.LoadAsync(manifestPath, cancellationToken).ConfigureAwait(false);
-        var modelPath = await store.EnsureModelAsync(
+        var (manifest, modelPath, labels) = await new ModelStore(cache).LoadAsync(
             manifestPath,
             new ModelEnsureOptions { AllowDownload = _options.AllowModelDownload, AllowGenerate = _options.AllowModelGeneration },
-            new StageLogger(_logger, manifest.Name),
+            new StageLogger(_logger, Path.GetFileName(Path.GetDirectoryName(manifestPath)) ?? manifestPath),
             cancellationToken).ConfigureAwait(false);
-        var labels = await ModelStore.LoadLabelsAsync(manifestPath, manifest, cancellationToken).ConfigureAwait(false);
         if (manifest.LabelsAreMeaningless)
         {
             _logger.LogWarning("Model {Model} has seeded weights: its labels mean nothing. Use it for smoke runs and benchmarks only.", manifest.Identity);
