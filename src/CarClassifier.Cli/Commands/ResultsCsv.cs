@@ -22,8 +22,8 @@ internal static class ResultsCsv
             var top = string.Join("; ", r.TopK.Select(t => $"{t.Label} {t.Probability.ToString("F4", CultureInfo.InvariantCulture)}"));
             string[] fields =
             [
-                r.BlobName, r.Status, r.VehicleType ?? "", Number(r.VehicleProbability), r.Label ?? "", Number(r.Probability), top,
-                r.ErrorKind ?? "", r.Error ?? "", r.Model ?? "", r.BatchSize.ToString(CultureInfo.InvariantCulture),
+                Text(r.BlobName), r.Status, r.VehicleType ?? "", Number(r.VehicleProbability), r.Label ?? "", Number(r.Probability), top,
+                r.ErrorKind ?? "", Text(r.Error ?? ""), r.Model ?? "", r.BatchSize.ToString(CultureInfo.InvariantCulture),
                 Number(r.QueueWaitMs), Number(r.DecodeMs), Number(r.InferenceMs),
                 r.ProcessedAt.ToString("O", CultureInfo.InvariantCulture), r.BlobSizeBytes.ToString(CultureInfo.InvariantCulture), r.CorrelationId ?? "",
             ];
@@ -33,6 +33,13 @@ internal static class ResultsCsv
 
         writer.Flush();
     }
+
+    /// <summary>
+    /// Blob names and error texts come from whoever uploaded the file: a name such as <c>=HYPERLINK(...)</c> would run as a
+    /// formula when the CSV is opened in a spreadsheet, so such fields get a leading apostrophe (OWASP's CSV-injection advice).
+    /// </summary>
+    internal static string Text(string field) =>
+        field.Length > 0 && field[0] is '=' or '+' or '-' or '@' or '\t' or '\r' ? "'" + field : field;
 
     private static string Number(double? value) => value?.ToString("0.####", CultureInfo.InvariantCulture) ?? "";
 
