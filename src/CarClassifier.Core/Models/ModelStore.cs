@@ -108,6 +108,7 @@ public sealed class ModelStore
         }
 
         Directory.CreateDirectory(CacheDirectory);
+        DeleteStalePartials(path);
         if (manifest.Generator is not null && options.AllowGenerate)
         {
             await GenerateAsync(manifest, path, progress, cancellationToken).ConfigureAwait(false);
@@ -286,6 +287,26 @@ public sealed class ModelStore
     }
 
     // A unique name in the same folder, so the final rename is atomic and parallel fetches do not collide.
+    /// <summary>
+    /// Removes temporary files that a killed download or generation left behind. Only old ones: a partial file
+    /// written in the last hour may belong to another host filling the same cache right now.
+    /// </summary>
+    private static void DeleteStalePartials(string path)
+    {
+        var folder = Path.GetDirectoryName(path)!;
+        foreach (var partial in Directory.EnumerateFiles(folder, Path.GetFileName(path) + ".*.partial"))
+        {
+            try
+            {
+                if (File.GetLastWriteTimeUtc(partial) < DateTime.UtcNow.AddHours(-1)) File.Delete(partial);
+            }
+            catch (IOException)
+            {
+                // Best effort: the next start tries again.
+            }
+        }
+    }
+
     private static string TempPathFor(string path) => $"{path}.{Guid.NewGuid():N}.partial";
 
     private static string DescribeWhyNotFetched(ModelManifest manifest) =>

@@ -36,6 +36,26 @@ public sealed class ModelStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task EnsureModelAsync_LeftoverPartialFiles_RemovesOnlyStaleOnes()
+    {
+        // Arrange: what a download killed yesterday and one running right now in another host would leave.
+        var store = new ModelStore(_cache.Path);
+        var manifest = await ModelManifest.LoadAsync(RepoPaths.Manifest("color-tiny"));
+        var stale = _cache.Combine($"{manifest.File}.{Guid.NewGuid():N}.partial");
+        var fresh = _cache.Combine($"{manifest.File}.{Guid.NewGuid():N}.partial");
+        await File.WriteAllTextAsync(stale, "half a model");
+        await File.WriteAllTextAsync(fresh, "a model in progress");
+        File.SetLastWriteTimeUtc(stale, DateTime.UtcNow.AddDays(-1));
+
+        // Act
+        await store.EnsureModelAsync(RepoPaths.Manifest("color-tiny"));
+
+        // Assert
+        Assert.False(File.Exists(stale));
+        Assert.True(File.Exists(fresh));
+    }
+
+    [Fact]
     public async Task EnsureModelAsync_FilePresentAndValid_ReturnsItWithoutRegenerating()
     {
         // Arrange
