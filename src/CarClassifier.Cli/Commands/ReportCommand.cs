@@ -1,7 +1,5 @@
-using Azure;
 using CarClassifier.Core;
 using CarClassifier.Core.Results;
-using CarClassifier.Core.Vehicles;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -16,18 +14,9 @@ public sealed class ReportCommand : AsyncCommand<ReportSettings>
         var storage = await StorageConnection.OpenAsync(settings, cancellationToken).ConfigureAwait(false);
         if (storage is null) return ExitCodes.StorageUnavailable;
         var container = storage.CreateBlobServiceClient().GetBlobContainerClient(PipelineNames.ImagesContainer);
-        var query = new ResultQuery(new ResultStore(storage.CreateTableClient(PipelineNames.ResultsTable)), VehicleTypeCatalog.FromDefaultLocations());
         var outDir = Path.GetFullPath(settings.Out);
-        IReadOnlyList<ResultView> rows;
-        try
-        {
-            rows = ResultFilter.Apply(await query.ListAsync(settings.Prefix, cancellationToken).ConfigureAwait(false), settings.Status, settings.Label);
-        }
-        catch (RequestFailedException ex)
-        {
-            AnsiConsole.MarkupLineInterpolated($"[red]Storage error:[/] {ex.Message.Split('\n')[0]}");
-            return ExitCodes.StorageUnavailable;
-        }
+        var rows = await ResultFilter.LoadAsync(storage, settings, cancellationToken).ConfigureAwait(false);
+        if (rows is null) return ExitCodes.StorageUnavailable;
 
         if (rows.Count == 0)
         {

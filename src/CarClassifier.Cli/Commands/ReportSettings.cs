@@ -5,20 +5,12 @@ using Spectre.Console.Cli;
 namespace CarClassifier.Cli.Commands;
 
 /// <summary>Options of <c>carclass report</c>.</summary>
-public sealed class ReportSettings : PrefixSettings
+public sealed class ReportSettings : ResultFilterSettings
 {
     [CommandOption("-o|--out <DIR>")]
     [Description("Folder to write index.html and thumbs/ into (created if missing). Open index.html from disk; it needs no network.")]
     [DefaultValue("report")]
     public string Out { get; init; } = "report";
-
-    [CommandOption("-s|--status <STATUS>")]
-    [Description("Only succeeded or failed rows.")]
-    public string? Status { get; init; }
-
-    [CommandOption("-l|--label <TEXT>")]
-    [Description("Only rows whose label or vehicle type contains this text (case-insensitive).")]
-    public string? Label { get; init; }
 
     [CommandOption("--title <TEXT>")]
     [Description("Page title. Default: Car classifier report.")]
@@ -33,11 +25,6 @@ public sealed class ReportSettings : PrefixSettings
     {
         if (string.IsNullOrWhiteSpace(Out)) return ValidationResult.Error("--out must name a folder.");
         if (ThumbSize is < 16 or > 1024) return ValidationResult.Error("--thumb-size must be between 16 and 1024.");
-        if (Status is not null && !Status.Equals("succeeded", StringComparison.OrdinalIgnoreCase) && !Status.Equals("failed", StringComparison.OrdinalIgnoreCase))
-        {
-            return ValidationResult.Error("--status must be succeeded or failed.");
-        }
-
-        return ValidationResult.Success();
+        return base.Validate();
     }
 }

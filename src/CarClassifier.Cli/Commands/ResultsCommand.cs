@@ -1,7 +1,4 @@
-using Azure;
-using CarClassifier.Core;
 using CarClassifier.Core.Results;
-using CarClassifier.Core.Vehicles;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -15,17 +12,8 @@ public sealed class ResultsCommand : AsyncCommand<ResultsSettings>
         ArgumentNullException.ThrowIfNull(settings);
         var storage = await StorageConnection.OpenAsync(settings, cancellationToken).ConfigureAwait(false);
         if (storage is null) return ExitCodes.StorageUnavailable;
-        var query = new ResultQuery(new ResultStore(storage.CreateTableClient(PipelineNames.ResultsTable)), VehicleTypeCatalog.FromDefaultLocations());
-        IReadOnlyList<ResultView> rows;
-        try
-        {
-            rows = ResultFilter.Apply(await query.ListAsync(settings.Prefix, cancellationToken).ConfigureAwait(false), settings.Status, settings.Label);
-        }
-        catch (RequestFailedException ex)
-        {
-            AnsiConsole.MarkupLineInterpolated($"[red]Storage error:[/] {ex.Message.Split('\n')[0]}");
-            return ExitCodes.StorageUnavailable;
-        }
+        var rows = await ResultFilter.LoadAsync(storage, settings, cancellationToken).ConfigureAwait(false);
+        if (rows is null) return ExitCodes.StorageUnavailable;
 
         switch (settings.Format.ToUpperInvariant())
         {

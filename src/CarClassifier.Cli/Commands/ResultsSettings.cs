@@ -5,16 +5,8 @@ using Spectre.Console.Cli;
 namespace CarClassifier.Cli.Commands;
 
 /// <summary>Options of <c>carclass results</c>.</summary>
-public sealed class ResultsSettings : PrefixSettings
+public sealed class ResultsSettings : ResultFilterSettings
 {
-    [CommandOption("-s|--status <STATUS>")]
-    [Description("Only succeeded or failed rows.")]
-    public string? Status { get; init; }
-
-    [CommandOption("-l|--label <TEXT>")]
-    [Description("Only rows whose label or vehicle type contains this text (case-insensitive), e.g. \"sports car\" or \"not a vehicle\".")]
-    public string? Label { get; init; }
-
     [CommandOption("-f|--format <FORMAT>")]
     [Description("table (for people), csv or json (for programs; written to stdout with nothing else).")]
     [DefaultValue("table")]
@@ -22,11 +14,8 @@ public sealed class ResultsSettings : PrefixSettings
 
     public override ValidationResult Validate()
     {
-        if (Status is not null && !Status.Equals("succeeded", StringComparison.OrdinalIgnoreCase) && !Status.Equals("failed", StringComparison.OrdinalIgnoreCase))
-        {
-            return ValidationResult.Error("--status must be succeeded or failed.");
-        }
-
+        var filters = base.Validate();
+        if (!filters.Successful) return filters;
         return Format.ToUpperInvariant() is "TABLE" or "CSV" or "JSON" ? ValidationResult.Success() : ValidationResult.Error("--format must be table, csv or json.");
     }
 }
