@@ -29,10 +29,10 @@ internal sealed class BenchSettings
     public int E2eBatch { get; private set; } = 8;
 
     /// <summary>Decoder implementations to measure (every one by default).</summary>
-    public string[] Decoders { get; private set; } = ["imagesharp", "skia"];
+    public string[] Decoders { get; private set; } = [.. ImageDecoderFactory.Names];
 
     /// <summary>
-    /// SkiaDecoder.MinimumOversample for the skia decoder AND Pillow's draft rule (both do equal work);
+    /// SkiaDecoder.MinimumOversample for the skia and turbojpeg decoders AND Pillow's draft rule (all do equal work);
     /// the decoder's default when not given.
     /// </summary>
     public double Oversample { get; private set; } = new SkiaDecoder().MinimumOversample;
@@ -106,7 +106,7 @@ internal sealed class BenchSettings
     public const string Usage = """
         carclass-bench [--quick] [--json out.json] [--only decode,pillow,inference,ort,e2e,azurite] [--skip ...]
                        [--model models/resnet50-generated/manifest.json] [--provider cpu|cuda] [--batches 1,8,32]
-                       [--e2e-batch 8] [--decoders imagesharp,skia] [--oversample 1.0] [--azurite-port 10200] [--azurite-images 64]
+                       [--e2e-batch 8] [--decoders imagesharp,skia,turbojpeg] [--oversample 1.0] [--azurite-port 10200] [--azurite-images 64]
                        [--photos ../shared/testdata/photos] [--repeats N] [--budget SECONDS]
         Prints markdown tables and, with --json, writes every number with its spread and the machine it ran on.
         """;

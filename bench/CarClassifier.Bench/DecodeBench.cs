@@ -8,17 +8,27 @@ namespace CarClassifier.Bench;
 /// </summary>
 internal static class DecodeBench
 {
-    public static IEnumerable<BenchResult> Run(BenchSettings settings, IReadOnlyList<PhotoClass> photos)
+    public static IEnumerable<BenchResult> Run(BenchSettings settings, IReadOnlyList<PhotoClass> photos, Action<string> note)
     {
+        var names = settings.Decoders.ToList();
+        if (!TurboJpegDecoder.IsAvailable && names.RemoveAll(n => n.Equals(TurboJpegDecoder.DecoderName, StringComparison.OrdinalIgnoreCase)) > 0)
+        {
+            // It would fall back to skia and measure skia under its own name.
+            note($"turbojpeg decoder skipped: {TurboJpegDecoder.UnavailableReason}");
+        }
+
         var recipe = new PreprocessRecipe();
         var tensor = new float[recipe.ImageTensorLength];
         foreach (var photoClass in photos)
         {
-            foreach (var name in settings.Decoders)
+            foreach (var name in names)
             {
-                var decoder = string.Equals(name, SkiaDecoder.DecoderName, StringComparison.OrdinalIgnoreCase)
-                    ? new SkiaDecoder { MinimumOversample = settings.Oversample }
-                    : ImageDecoderFactory.Create(name);
+                IImageDecoder decoder = name.ToLowerInvariant() switch
+                {
+                    SkiaDecoder.DecoderName => new SkiaDecoder { MinimumOversample = settings.Oversample },
+                    TurboJpegDecoder.DecoderName => new TurboJpegDecoder(new SkiaDecoder { MinimumOversample = settings.Oversample }),
+                    _ => ImageDecoderFactory.Create(name),
+                };
                 var next = 0;
                 var stats = Measure.Rate(
                     () =>

@@ -38,7 +38,7 @@ Note($"Photos: {string.Join(", ", photos.Select(p => $"{p.Name} x{p.Files.Count}
 var results = new List<BenchResult>();
 if (settings.Sections.Contains("decode"))
 {
-    results.AddRange(DecodeBench.Run(settings, photos));
+    results.AddRange(DecodeBench.Run(settings, photos, Note));
     Note("decode done");
 }
 

@@ -4,7 +4,7 @@ namespace CarClassifier.Core.Imaging;
 public static class ImageDecoderFactory
 {
     /// <summary>Every name <see cref="Create"/> accepts.</summary>
-    public static IReadOnlyList<string> Names { get; } = [ImageSharpDecoder.DecoderName, SkiaDecoder.DecoderName];
+    public static IReadOnlyList<string> Names { get; } = [ImageSharpDecoder.DecoderName, SkiaDecoder.DecoderName, TurboJpegDecoder.DecoderName];
 
     /// <summary>Returns a new decoder for <paramref name="name"/> (case-insensitive).</summary>
     /// <exception cref="ArgumentException">The name is not one of <see cref="Names"/>.</exception>
@@ -19,6 +19,11 @@ public static class ImageDecoderFactory
         if (string.Equals(name, SkiaDecoder.DecoderName, StringComparison.OrdinalIgnoreCase))
         {
             return new SkiaDecoder();
+        }
+
+        if (string.Equals(name, TurboJpegDecoder.DecoderName, StringComparison.OrdinalIgnoreCase))
+        {
+            return new TurboJpegDecoder();
         }
 
         throw new ArgumentException($"Unknown image decoder '{name}'. Known decoders: {string.Join(", ", Names)}.", nameof(name));

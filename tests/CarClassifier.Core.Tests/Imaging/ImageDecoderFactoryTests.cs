@@ -8,6 +8,7 @@ public class ImageDecoderFactoryTests
     [InlineData("imagesharp", typeof(ImageSharpDecoder))]
     [InlineData("skia", typeof(SkiaDecoder))]
     [InlineData("SKIA", typeof(SkiaDecoder))]
+    [InlineData("turbojpeg", typeof(TurboJpegDecoder))]
     public void Create_KnownName_ReturnsDecoder(string name, Type expected)
     {
         // Act
@@ -26,6 +27,6 @@ public class ImageDecoderFactoryTests
 
         // Assert
         Assert.Contains("'pillow'", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("imagesharp, skia", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("imagesharp, skia, turbojpeg", ex.Message, StringComparison.Ordinal);
     }
 }

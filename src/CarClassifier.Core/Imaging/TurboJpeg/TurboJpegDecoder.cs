@@ -1,0 +1,142 @@
+using System.Buffers;
+using CarClassifier.Core.Imaging.TurboJpeg;
+
+namespace CarClassifier.Core.Imaging;
+
+/// <summary>
+/// JPEG decoder built on the system's libjpeg-turbo through its TurboJPEG API: the same library family Skia bundles,
+/// but the distribution's build, which has the SIMD IDCT, upsampling and colour conversion Skia's bundled copy lacks
+/// (docs/PERFORMANCE.md measures both). JPEGs are decoded DCT-scaled by the same rule as <see cref="SkiaDecoder"/>
+/// (<see cref="SkiaDecoder.MinimumOversample"/>), then resized by the same <see cref="AntialiasedBilinearResampler"/>, so
+/// the two agree to a level or two. TurboJPEG 2 cannot decode a sub-rectangle, so the whole scaled frame is decoded.
+/// Everything else goes to <see cref="SkiaDecoder"/>: other formats, CMYK/YCCK JPEGs (TurboJPEG will not convert them to
+/// RGB), 12-bit JPEGs, and any JPEG TurboJPEG reports a warning or error for, so a damaged file gets exactly the verdict
+/// (and rejection text) the Skia path gives it. Thread-safe: each call uses its own TurboJPEG handle.
+/// </summary>
+public sealed class TurboJpegDecoder : IImageDecoder
+{
+    public const string DecoderName = "turbojpeg";
+
+    private readonly SkiaDecoder fallback;
+
+    public TurboJpegDecoder()
+        : this(new SkiaDecoder())
+    {
+    }
+
+    /// <param name="fallback">Decodes what TurboJPEG does not; its <see cref="SkiaDecoder.MinimumOversample"/> is used here too.</param>
+    public TurboJpegDecoder(SkiaDecoder fallback)
+    {
+        ArgumentNullException.ThrowIfNull(fallback);
+        this.fallback = fallback;
+    }
+
+    public string Name => DecoderName;
+
+    /// <summary>True when libturbojpeg could be loaded on this machine.</summary>
+    public static bool IsAvailable => TurboJpegLibrary.IsAvailable;
+
+    /// <summary>Why libturbojpeg cannot be used here (empty when <see cref="IsAvailable"/>).</summary>
+    public static string UnavailableReason => TurboJpegLibrary.UnavailableReason;
+
+    public DecodedImageInfo DecodeInto(ReadOnlySpan<byte> encoded, PreprocessRecipe recipe, ImageLimits limits, Span<float> destination)
+    {
+        DecoderGuards.Check(recipe, limits, destination);
+        ImageHeader header = ImageHeaderProbe.Probe(encoded, limits);
+        if (header.Format != ImageFormat.Jpeg || !IsAvailable || !TryDecodeJpeg(encoded, header, recipe, destination))
+        {
+            return fallback.DecodeInto(encoded, recipe, limits, destination);
+        }
+
+        return header.ToInfo();
+    }
+
+    private unsafe bool TryDecodeJpeg(ReadOnlySpan<byte> encoded, ImageHeader header, PreprocessRecipe recipe, Span<float> destination)
+    {
+        TurboJpegLibrary.Api tj = TurboJpegLibrary.Functions;
+        IntPtr handle = tj.InitDecompress();
+        if (handle == IntPtr.Zero)
+        {
+            return false;
+        }
+
+        byte[]? frame = null;
+        try
+        {
+            fixed (byte* jpeg = encoded)
+            {
+                int width, height, subsampling, colorspace;
+                if (tj.DecompressHeader3(handle, jpeg, (nuint)encoded.Length, &width, &height, &subsampling, &colorspace) != 0
+                    || colorspace is TurboJpegLibrary.ColorspaceCmyk or TurboJpegLibrary.ColorspaceYcck
+                    || width != header.StoredWidth || height != header.StoredHeight)
+                {
+                    return false;
+                }
+
+                var plan = PreprocessPlan.Create(width, height, header.Orientation, recipe);
+                (int scaledWidth, int scaledHeight) = ChooseDecodeSize(width, height, recipe.ResizeShorterSide * fallback.MinimumOversample);
+                var horizontal = ResamplingKernel.Create(scaledWidth, plan.ResizedWidth, plan.WindowX, plan.WindowWidth);
+                var vertical = ResamplingKernel.Create(scaledHeight, plan.ResizedHeight, plan.WindowY, plan.WindowHeight);
+
+                int stride = scaledWidth * 4;
+                frame = ArrayPool<byte>.Shared.Rent(checked(stride * scaledHeight));
+                fixed (byte* pixels = frame)
+                {
+                    // Given exactly a scaled size libjpeg-turbo offers, tjDecompress2 decodes at that DCT scale.
+                    int status = tj.Decompress2(
+                        handle, jpeg, (nuint)encoded.Length, pixels, scaledWidth, stride, scaledHeight,
+                        TurboJpegLibrary.PixelFormatRgba, TurboJpegLibrary.FlagStopOnWarning | TurboJpegLibrary.FlagLimitScans);
+                    if (status != 0)
+                    {
+                        return false;
+                    }
+                }
+
+                int windowBytes = plan.WindowWidth * plan.WindowHeight * 4;
+                byte[] window = ArrayPool<byte>.Shared.Rent(windowBytes);
+                try
+                {
+                    AntialiasedBilinearResampler.ResizeWindow(
+                        frame.AsSpan(0, stride * scaledHeight), stride, 0, 0, horizontal, vertical, window.AsSpan(0, windowBytes));
+                    // RGBA with alpha 0xFF: premultiplied and straight are the same bytes.
+                    TensorWriter.Write(
+                        window.AsSpan(0, windowBytes), plan.WindowWidth * 4, WindowPixelFormat.Rgba32Premultiplied, plan, recipe, destination);
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(window);
+                }
+
+                return true;
+            }
+        }
+        finally
+        {
+            if (frame is not null)
+            {
+                ArrayPool<byte>.Shared.Return(frame);
+            }
+
+            tj.Destroy(handle);
+        }
+    }
+
+    /// <summary>
+    /// libjpeg-turbo's scaled size for 1/8, 1/4 and 1/2 (<c>TJSCALED</c>: rounded up), the smallest whose shorter side
+    /// is still at least <paramref name="minimumShorterSide"/>; the full size otherwise. The same sizes Skia's JPEG codec reports.
+    /// </summary>
+    internal static (int Width, int Height) ChooseDecodeSize(int width, int height, double minimumShorterSide)
+    {
+        foreach (int denominator in (ReadOnlySpan<int>)[8, 4, 2])
+        {
+            int scaledWidth = (width + denominator - 1) / denominator;
+            int scaledHeight = (height + denominator - 1) / denominator;
+            if (Math.Min(scaledWidth, scaledHeight) >= minimumShorterSide)
+            {
+                return (scaledWidth, scaledHeight);
+            }
+        }
+
+        return (width, height);
+    }
+}
