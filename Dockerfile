@@ -42,7 +42,9 @@ ARG MODEL_NAME
 ARG CUDA_MAJOR=13
 ARG CUDA_MINOR=0
 # NVIDIA's apt repository matching the base image's distribution (Debian or Ubuntu), then only the
-# runtime libraries ORT's CUDA EP needs: cudart, cuBLAS/cuBLASLt, cuFFT, cuRAND and cuDNN 9 for CUDA 13.
+# runtime libraries ORT's CUDA EP needs: cudart, cuBLAS/cuBLASLt, cuFFT, cuRAND and cuDNN 9 for CUDA 13;
+# and the distribution's libturbojpeg0, the SIMD JPEG decoder behind the default "turbojpeg" decoder
+# (without it JPEG decoding falls back to skia, 10-40% slower per core: docs/PERFORMANCE.md).
 RUN set -eu; \
     . /etc/os-release; \
     case "$ID" in \
@@ -60,7 +62,7 @@ RUN set -eu; \
     v="${CUDA_MAJOR}-${CUDA_MINOR}"; \
     apt-get install -y --no-install-recommends \
       "cuda-cudart-${v}" "libcublas-${v}" "libcufft-${v}" "libcurand-${v}" \
-      "libcudnn9-cuda-${CUDA_MAJOR}"; \
+      "libcudnn9-cuda-${CUDA_MAJOR}" libturbojpeg0; \
     apt-get purge -y --auto-remove curl; \
     rm -rf /var/lib/apt/lists/*
 ENV LD_LIBRARY_PATH=/usr/local/cuda/lib64:/usr/local/cuda-${CUDA_MAJOR}.${CUDA_MINOR}/lib64 \

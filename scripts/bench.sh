@@ -10,6 +10,7 @@ if ! python3 -c 'import PIL, numpy' 2>/dev/null; then
   (apt-get update -qq && apt-get install -y -qq python3-pil python3-numpy >/dev/null) 2>/dev/null \
     || echo "python3-pil/python3-numpy not installed; the Pillow peer will be skipped or slower." >&2
 fi
+scripts/deps.sh
 if [[ ! -e tools/azurite/node_modules/.bin/azurite ]]; then
   scripts/azurite.sh install >/dev/null || echo "Azurite not installed; the azurite section will be skipped." >&2
 fi

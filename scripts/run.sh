@@ -10,5 +10,6 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
 scripts/azurite.sh start
+scripts/deps.sh
 dotnet build src/CarClassifier.Cli -c Release --nologo -v quiet -clp:ErrorsOnly >&2
 exec dotnet src/CarClassifier.Cli/bin/Release/net10.0/carclass.dll run "$@"

@@ -7,6 +7,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
 scripts/azurite.sh install
+scripts/deps.sh
 if ! python3 -c 'import PIL' 2>/dev/null; then
   # Optional: the Pillow reference comparison is skipped (and says so) when this fails.
   (apt-get update -qq && apt-get install -y -qq python3-pil >/dev/null) 2>/dev/null || echo "python3-pil not installed; Pillow reference tests will be skipped." >&2

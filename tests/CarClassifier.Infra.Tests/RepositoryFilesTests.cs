@@ -14,6 +14,7 @@ public class RepositoryFilesTests
         Assert.Contains("-p:UseGpu=true", dockerfile, StringComparison.Ordinal);
         Assert.Contains("FROM mcr.microsoft.com/azure-functions/dotnet-isolated:4-dotnet-isolated10.0", dockerfile, StringComparison.Ordinal);
         Assert.Contains("libcudnn9-cuda-${CUDA_MAJOR}", dockerfile, StringComparison.Ordinal);
+        Assert.Contains("libturbojpeg0", dockerfile, StringComparison.Ordinal); // the default decoder's library
         Assert.Contains("sha256sum -c", dockerfile, StringComparison.Ordinal);
     }
 

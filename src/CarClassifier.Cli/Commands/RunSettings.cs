@@ -29,6 +29,6 @@ public sealed class RunSettings : StorageSettings
     public bool Verbose { get; init; }
 
     [CommandOption("--decoder <NAME>")]
-    [Description("Image decoder: skia or imagesharp.")]
+    [Description("Image decoder: turbojpeg (default), skia or imagesharp.")]
     public string? Decoder { get; init; }
 }

@@ -26,9 +26,12 @@ public sealed class ClassifierOptions
     /// <summary>Generate missing weights for manifests that name a generator.</summary>
     public bool AllowModelGeneration { get; set; } = true;
 
-    /// <summary>Image decoder: "skia" (DCT-scaled JPEG decoding) or "imagesharp" (managed).</summary>
+    /// <summary>
+    /// Image decoder: "turbojpeg" (the system's SIMD libjpeg-turbo for JPEGs, skia for the rest and wherever the
+    /// library is missing), "skia" (SkiaSharp alone) or "imagesharp" (managed). Measured in docs/PERFORMANCE.md.
+    /// </summary>
     [Required]
-    public string Decoder { get; set; } = "skia";
+    public string Decoder { get; set; } = TurboJpegDecoder.DecoderName;
 
     /// <summary>Most images in one ONNX Run.</summary>
     [Range(1, 1024)]

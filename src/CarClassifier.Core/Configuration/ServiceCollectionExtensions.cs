@@ -6,6 +6,7 @@ using CarClassifier.Core.Messaging;
 using CarClassifier.Core.Results;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace CarClassifier.Core.Configuration;
@@ -33,7 +34,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ImageIngestor>();
         services.AddSingleton<PoisonQueues>();
         services.AddSingleton<ImageClassifier>();
-        services.AddSingleton<IImageDecoder>(sp => ImageDecoderFactory.Create(sp.GetRequiredService<IOptions<ClassifierOptions>>().Value.Decoder));
+        services.AddSingleton(CreateDecoder);
         services.AddSingleton<ModelRuntime>();
 
         // Load the model at start only where classification runs: the CPU ingest app disables the
@@ -44,6 +45,19 @@ public static class ServiceCollectionExtensions
         }
 
         return services;
+    }
+
+    private static IImageDecoder CreateDecoder(IServiceProvider services)
+    {
+        IImageDecoder decoder = ImageDecoderFactory.Create(services.GetRequiredService<IOptions<ClassifierOptions>>().Value.Decoder);
+        if (decoder is TurboJpegDecoder && !TurboJpegDecoder.IsAvailable)
+        {
+            // Still correct, only slower: every JPEG goes to the skia decoder the TurboJPEG one falls back to.
+            services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(TurboJpegDecoder)).LogWarning(
+                "Decoder turbojpeg is unavailable ({Reason}); JPEGs are decoded by skia instead, 10-40% slower per core", TurboJpegDecoder.UnavailableReason);
+        }
+
+        return decoder;
     }
 
     /// <summary>Reads the standard <c>AzureWebJobs.&lt;Name&gt;.Disabled</c> app setting (also in its underscore form).</summary>

@@ -100,6 +100,36 @@ public class TurboJpegDecoderTests(ITestOutputHelper output)
         Assert.Equal((expected.Width, expected.Height), (width, height));
     }
 
+    [Fact]
+    public void DecodeInto_ProgressiveJpegWithTooManyScans_IsRejectedNotHandedToSkia()
+    {
+        // Arrange: 1 + 63 * 11 = 694 scans; libjpeg-turbo's TurboJPEG limit is 500.
+        byte[] bytes = GeneratedImages.ProgressiveJpegWithManyScans(64, 64);
+
+        // Act
+        var ex = Assert.Throws<ImageRejectedException>(() => Decoding.Decode(TurboJpegDecoder.DecoderName, bytes));
+
+        // Assert
+        Assert.Equal(ImageRejectionKind.TooLarge, ex.Kind);
+        Assert.Contains("more than 500 scans", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void DecodeInto_ProgressiveJpegWithFewScans_Decodes()
+    {
+        // Arrange: the same construction under the limit (1 + 63 * 7 = 442 scans) is an ordinary mid-grey picture,
+        // which shows the rejection above is about the scan count and not a malformed file.
+        byte[] bytes = GeneratedImages.ProgressiveJpegWithManyScans(64, 64, firstBit: 6);
+
+        // Act
+        float[] tensor = Decoding.Decode(TurboJpegDecoder.DecoderName, bytes);
+        float[] skia = Decoding.Decode(SkiaDecoder.DecoderName, bytes);
+
+        // Assert: grey 128 everywhere, as Skia sees it too.
+        Assert.Equal(Decoding.Normalised(0, 128), tensor[0], 3);
+        Assert.Equal(0, TensorDifference.Of(skia, tensor).Max);
+    }
+
     private static (float[]? Tensor, string? Error) TryDecode(string decoder, byte[] bytes)
     {
         try

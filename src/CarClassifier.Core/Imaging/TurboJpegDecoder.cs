@@ -11,7 +11,9 @@ namespace CarClassifier.Core.Imaging;
 /// the two agree to a level or two. TurboJPEG 2 cannot decode a sub-rectangle, so the whole scaled frame is decoded.
 /// Everything else goes to <see cref="SkiaDecoder"/>: other formats, CMYK/YCCK JPEGs (TurboJPEG will not convert them to
 /// RGB), 12-bit JPEGs, and any JPEG TurboJPEG reports a warning or error for, so a damaged file gets exactly the verdict
-/// (and rejection text) the Skia path gives it. Thread-safe: each call uses its own TurboJPEG handle.
+/// (and rejection text) the Skia path gives it. The one exception: a progressive JPEG with more than 500 scans (a known way to
+/// make a small file cost minutes of decoding, which Skia would go on to spend) is rejected as
+/// <see cref="ImageRejectionKind.TooLarge"/>. Thread-safe: each call uses its own TurboJPEG handle.
 /// </summary>
 public sealed class TurboJpegDecoder : IImageDecoder
 {
@@ -88,6 +90,15 @@ public sealed class TurboJpegDecoder : IImageDecoder
                         TurboJpegLibrary.PixelFormatRgba, TurboJpegLibrary.FlagStopOnWarning | TurboJpegLibrary.FlagLimitScans);
                     if (status != 0)
                     {
+                        string error = tj.ErrorText(handle);
+                        if (error.Contains("scans", StringComparison.Ordinal))
+                        {
+                            // Not handed to Skia, which has no such limit and would spend the CPU the limit saves.
+                            throw new ImageRejectedException(
+                                ImageRejectionKind.TooLarge,
+                                $"Jpeg image has more progressive scans than the decoder allows ({error}): each scan revisits every block, so such files cost minutes of CPU");
+                        }
+
                         return false;
                     }
                 }
