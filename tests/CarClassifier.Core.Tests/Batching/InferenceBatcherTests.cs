@@ -15,6 +15,14 @@ public sealed class InferenceBatcherTests
 
         public int ClassCount => 3;
 
+        public int InputBuffersAllocated { get; private set; }
+
+        public System.Buffers.IMemoryOwner<float> AllocateInput(int length)
+        {
+            InputBuffersAllocated++;
+            return new PinnedArrayMemory(length);
+        }
+
         public TimeSpan Run(Memory<float> input, Memory<float> output, int batchSize)
         {
             lock (BatchSizes) BatchSizes.Add(batchSize);
