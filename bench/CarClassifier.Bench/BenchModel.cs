@@ -42,6 +42,13 @@ internal sealed class BenchModel
         ExecutionProvider = settings.Provider == "cuda" ? ExecutionProvider.Cuda : ExecutionProvider.Cpu,
     };
 
-    public ModelSession CreateSession(ClassifierOptions options, ILoggerFactory loggers, Action<SessionOptions>? configure = null) =>
-        new(ModelPath, Manifest, options, loggers.CreateLogger<ModelSession>(), configure);
+    /// <summary>The provider the sessions actually ran on (CUDA falls back to CPU when its libraries are missing); null before the first.</summary>
+    public ExecutionProvider? ProviderUsed { get; private set; }
+
+    public ModelSession CreateSession(ClassifierOptions options, ILoggerFactory loggers, Action<SessionOptions>? configure = null)
+    {
+        var session = new ModelSession(ModelPath, Manifest, options, loggers.CreateLogger<ModelSession>(), configure);
+        ProviderUsed = session.ExecutionProvider;
+        return session;
+    }
 }

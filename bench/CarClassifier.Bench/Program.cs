@@ -76,6 +76,13 @@ if (needsModel)
         results.AddRange(await AzuriteBench.RunAsync(settings, model, photos, Note, CancellationToken.None));
         Note("azurite done");
     }
+
+    if (model.ProviderUsed is { } used && !string.Equals(used.ToString(), settings.Provider, StringComparison.OrdinalIgnoreCase))
+    {
+        // Say it where the numbers are: a CPU number labelled "cuda" is worse than none.
+        machine["provider"] = $"{used.ToString().ToLowerInvariant()}: {settings.Provider} was requested but unavailable";
+        Note($"WARNING: the {settings.Provider} provider was unavailable; every model number here ran on {used}.");
+    }
 }
 
 machine["loadAverageAfter"] = Report.LoadAverage();

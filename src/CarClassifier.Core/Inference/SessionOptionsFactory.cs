@@ -50,15 +50,22 @@ public static class SessionOptionsFactory
 
     private static void ApplyCudaOptions(OrtCUDAProviderOptions cuda, ClassifierOptions options, ILogger logger)
     {
+        // First without prefer_nhwc: this is where a missing CUDA library shows up, and it must reach the caller as
+        // "provider unavailable", not be mistaken for a refused key.
+        cuda.UpdateOptions(CudaSettings(options, preferNhwc: false));
+        if (!options.CudaPreferNhwc)
+        {
+            return;
+        }
+
         try
         {
-            cuda.UpdateOptions(CudaSettings(options, options.CudaPreferNhwc));
+            cuda.UpdateOptions(CudaSettings(options, preferNhwc: true));
         }
-        catch (OnnxRuntimeException ex) when (options.CudaPreferNhwc)
+        catch (OnnxRuntimeException ex)
         {
             // A build without NHWC kernels rejects the key; the provider itself is still fine in NCHW.
             logger.LogWarning("CUDA provider refused prefer_nhwc ({Reason}); using NCHW convolutions.", ex.Message);
-            cuda.UpdateOptions(CudaSettings(options, preferNhwc: false));
         }
     }
 
