@@ -6,7 +6,7 @@ Two input modes per dtype and batch size, so each ONNX Runtime number has its li
   pinned  - each batch is copied from page-locked host memory first, as our batcher's Run does
 Timing: warm-up, then the median of --repeats runs of at least --seconds each, synchronising the device.
 
-  python3 pytorch_reference.py                                       # H100: fp16+fp32, batch 1/8/32/256, both modes
+  python3 pytorch_reference.py                                       # H100: fp16+fp32, batch 1/8/32/64/256, both modes
   python3 pytorch_reference.py --device cpu --dtypes fp32 --batches 1,8 --seconds 0.5 --repeats 1   # dry run, no GPU
 """
 import argparse
@@ -47,7 +47,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--device", default="cuda", choices=["cuda", "cpu"])
     parser.add_argument("--dtypes", default="fp16,fp32")
-    parser.add_argument("--batches", default="1,8,32,256")
+    parser.add_argument("--batches", default="1,8,32,64,256")
     parser.add_argument("--modes", default="device,pinned")
     parser.add_argument("--seconds", type=float, default=1.0)
     parser.add_argument("--repeats", type=int, default=5)
