@@ -53,6 +53,10 @@ public sealed class ClassifierOptions
     [Range(1, int.MaxValue)]
     public int MaxDimension { get; set; } = 20_000;
 
+    /// <summary>Most scans a JPEG may have (progressive files split into hundreds of scans are a decoding-time attack).</summary>
+    [Range(1, int.MaxValue)]
+    public int MaxJpegScans { get; set; } = 500;
+
     /// <summary>Accepted image formats; anything else gets a Failed row naming its format.</summary>
     public List<ImageFormat> AcceptedFormats { get; set; } = [];
 
@@ -95,6 +99,7 @@ public sealed class ClassifierOptions
     {
         MaxPixels = MaxPixels,
         MaxDimension = MaxDimension,
+        MaxJpegScans = MaxJpegScans,
         AcceptedFormats = AcceptedFormats.Count == 0
             ? ImageLimits.Default.AcceptedFormats
             : AcceptedFormats.ToHashSet(),

@@ -17,6 +17,8 @@ public static class ImageHeaderProbe
 
     internal const string MaxDimensionKey = PipelineNames.OptionsSection + ":MaxDimension";
 
+    internal const string MaxJpegScansKey = PipelineNames.OptionsSection + ":MaxJpegScans";
+
     internal const string AcceptedFormatsKey = PipelineNames.OptionsSection + ":AcceptedFormats";
 
     /// <summary>Probes <paramref name="encoded"/>; throws <see cref="ImageRejectedException"/> with a clear reason.</summary>
@@ -74,10 +76,9 @@ public static class ImageHeaderProbe
         }
 
         CheckSize(info.Width, info.Height, limits, "image");
-        if (format == ImageFormat.Jpeg && !JpegMarkers.HasEndOfImageAfterScan(encoded))
+        if (format == ImageFormat.Jpeg)
         {
-            throw new ImageRejectedException(
-                ImageRejectionKind.Corrupt, "Jpeg image is truncated: the data ends before the end-of-image marker");
+            CheckJpegStructure(encoded, limits);
         }
 
         int orientation = format switch
@@ -87,6 +88,25 @@ public static class ImageHeaderProbe
             _ => ReadOrientation(info),
         };
         return new ImageHeader(format, info.Width, info.Height, orientation);
+    }
+
+    private static void CheckJpegStructure(ReadOnlySpan<byte> jpeg, ImageLimits limits)
+    {
+        var (endOfImage, scans) = JpegMarkers.Structure(jpeg);
+        if (!endOfImage)
+        {
+            throw new ImageRejectedException(
+                ImageRejectionKind.Corrupt, "Jpeg image is truncated: the data ends before the end-of-image marker");
+        }
+
+        if (scans > limits.MaxJpegScans)
+        {
+            throw new ImageRejectedException(
+                ImageRejectionKind.TooLarge,
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"Jpeg image has {scans} scans, more than the limit of {limits.MaxJpegScans} ({MaxJpegScansKey}): every scan revisits every block, so such files cost minutes of CPU to decode"));
+        }
     }
 
     /// <summary>

@@ -9,6 +9,13 @@ public sealed record ImageLimits
     /// <summary>Largest width or height accepted, checked from the header.</summary>
     public int MaxDimension { get; init; } = 20_000;
 
+    /// <summary>
+    /// Most scans a JPEG may have, counted from its markers before decoding. Encoders write 1 (baseline) or about 10
+    /// (progressive); hostile files write hundreds of tiny scans, each of which makes the decoder revisit every block.
+    /// 500 is libjpeg-turbo's own limit (<c>TJFLAG_LIMITSCANS</c>).
+    /// </summary>
+    public int MaxJpegScans { get; init; } = 500;
+
     /// <summary>Formats accepted, by <see cref="ImageFormat"/>; others are rejected with a clear reason.</summary>
     public IReadOnlySet<ImageFormat> AcceptedFormats { get; init; } = new HashSet<ImageFormat>
     {

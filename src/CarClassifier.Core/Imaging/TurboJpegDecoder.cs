@@ -11,9 +11,10 @@ namespace CarClassifier.Core.Imaging;
 /// the two agree to a level or two. TurboJPEG 2 cannot decode a sub-rectangle, so the whole scaled frame is decoded.
 /// Everything else goes to <see cref="SkiaDecoder"/>: other formats, CMYK/YCCK JPEGs (TurboJPEG will not convert them to
 /// RGB), 12-bit JPEGs, and any JPEG TurboJPEG reports a warning or error for, so a damaged file gets exactly the verdict
-/// (and rejection text) the Skia path gives it. The one exception: a progressive JPEG with more than 500 scans (a known way to
-/// make a small file cost minutes of decoding, which Skia would go on to spend) is rejected as
-/// <see cref="ImageRejectionKind.TooLarge"/>. Thread-safe: each call uses its own TurboJPEG handle.
+/// (and rejection text) the Skia path gives it. The one exception: a JPEG with more than 500 scans (a known way to make a
+/// small file cost minutes of decoding) is rejected as <see cref="ImageRejectionKind.TooLarge"/> with libjpeg-turbo's
+/// reason; the header probe's <see cref="ImageLimits.MaxJpegScans"/> normally stops such files earlier, for every decoder.
+/// Thread-safe: each call uses its own TurboJPEG handle.
 /// </summary>
 public sealed class TurboJpegDecoder : IImageDecoder
 {
@@ -93,10 +94,11 @@ public sealed class TurboJpegDecoder : IImageDecoder
                         string error = tj.ErrorText(handle);
                         if (error.Contains("scans", StringComparison.Ordinal))
                         {
-                            // Not handed to Skia, which has no such limit and would spend the CPU the limit saves.
+                            // Reached only when the probe's MaxJpegScans is set above libjpeg-turbo's 500: say why, rather
+                            // than let Skia (which refuses a hundred-odd scans) call the file corrupt.
                             throw new ImageRejectedException(
                                 ImageRejectionKind.TooLarge,
-                                $"Jpeg image has more progressive scans than the decoder allows ({error}): each scan revisits every block, so such files cost minutes of CPU");
+                                $"Jpeg image has more scans than libjpeg-turbo allows ({error}): each scan revisits every block, so such files cost minutes of CPU");
                         }
 
                         return false;

@@ -40,13 +40,24 @@ public sealed class ServiceCollectionExtensionsTests
     [Fact]
     public void AddCarClassifier_BindsTheClassifierSection()
     {
-        using var provider = Build(new() { ["Classifier:MaxBatchSize"] = "64", ["Classifier:Decoder"] = "imagesharp", ["Classifier:AcceptedFormats:0"] = "Png" });
+        using var provider = Build(new() { ["Classifier:MaxBatchSize"] = "64", ["Classifier:Decoder"] = "imagesharp", ["Classifier:AcceptedFormats:0"] = "Png", ["Classifier:MaxJpegScans"] = "40" });
 
         var options = provider.GetRequiredService<IOptions<ClassifierOptions>>().Value;
 
         Assert.Equal(64, options.MaxBatchSize);
         Assert.Equal("imagesharp", options.Decoder);
         Assert.Equal([Core.Imaging.ImageFormat.Png], options.ToImageLimits().AcceptedFormats);
+        Assert.Equal(40, options.ToImageLimits().MaxJpegScans);
+    }
+
+    [Fact]
+    public void AddCarClassifier_NoDecoderSetting_UsesTurboJpeg()
+    {
+        using var provider = Build(new());
+
+        var decoder = provider.GetRequiredService<Core.Imaging.IImageDecoder>();
+
+        Assert.IsType<Core.Imaging.TurboJpegDecoder>(decoder);
     }
 
     [Fact]
