@@ -8,7 +8,7 @@ namespace CarClassifier.Core.Configuration;
 /// by the Functions app, the local WebJobs host, the CLI and the tests. Queue, container and table
 /// names are constants in <see cref="PipelineNames"/> because trigger attributes need constants.
 /// </summary>
-public sealed class ClassifierOptions
+public sealed class ClassifierOptions : IValidatableObject
 {
     public const string SectionName = PipelineNames.OptionsSection;
 
@@ -104,4 +104,15 @@ public sealed class ClassifierOptions
             ? ImageLimits.Default.AcceptedFormats
             : AcceptedFormats.ToHashSet(),
     };
+
+    /// <summary>Checks what attributes cannot: a decoder name typo must stop the host at start, not fail every message.</summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!ImageDecoderFactory.Names.Contains(Decoder, StringComparer.OrdinalIgnoreCase))
+        {
+            yield return new ValidationResult(
+                $"Unknown image decoder '{Decoder}' ({PipelineNames.OptionsSection}:{nameof(Decoder)}). Known decoders: {string.Join(", ", ImageDecoderFactory.Names)}.",
+                [nameof(Decoder)]);
+        }
+    }
 }

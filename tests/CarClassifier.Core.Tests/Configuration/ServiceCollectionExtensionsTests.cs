@@ -68,4 +68,13 @@ public sealed class ServiceCollectionExtensionsTests
         var ex = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<ClassifierOptions>>().Value);
         Assert.Contains(nameof(ClassifierOptions.MaxBatchSize), ex.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void AddCarClassifier_UnknownDecoder_FailsValidationNamingTheKnownOnes()
+    {
+        using var provider = Build(new() { ["Classifier:Decoder"] = "libjpeg" });
+
+        var ex = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<ClassifierOptions>>().Value);
+        Assert.Contains("Unknown image decoder 'libjpeg' (Classifier:Decoder). Known decoders: imagesharp, skia, turbojpeg.", ex.Message, StringComparison.Ordinal);
+    }
 }
