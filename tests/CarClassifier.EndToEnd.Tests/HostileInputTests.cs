@@ -84,6 +84,7 @@ public sealed class HostileInputTests(AzuriteFixture azurite, ITestOutputHelper 
             ["truncated-after-frame-header.jpg"] = (HostileImages.JpegCutAfterFrameHeader(), "Corrupt", null),
             ["claims-60000x60000.jpg"] = (HostileImages.JpegClaiming(60_000, 60_000), "TooLarge", "Classifier:MaxPixels"),
             ["png-bomb-50000x50000.png"] = (HostileImages.PngBomb(), "TooLarge", "Classifier:MaxPixels"),
+            ["progressive-694-scans.jpg"] = (Core.Tests.Imaging.ProgressiveJpeg.WithManyScans(256, 256), "TooLarge", "Classifier:MaxJpegScans"),
             ["one-by-one.png"] = (TestImages.SolidPng(new Rgb24(0, 0, 255), 1, 1), null, null),
             ["ten-thousand-by-one.png"] = (TestImages.SolidPng(new Rgb24(255, 0, 0), 10_000, 1), null, null),
             ["text-file.png"] = (HostileImages.TextNamedPng(), "UnknownFormat", null),

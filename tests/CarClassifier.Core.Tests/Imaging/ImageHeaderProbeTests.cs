@@ -81,7 +81,7 @@ public class ImageHeaderProbeTests
     public void DecodeInto_JpegWith694Scans_EveryDecoderRejectsItBeforeDecoding(string decoderName)
     {
         // Arrange: a valid progressive JPEG cut into 1 + 63 * 11 scans (the default limit is 500).
-        byte[] bytes = GeneratedImages.ProgressiveJpegWithManyScans(64, 64, firstBit: 10);
+        byte[] bytes = ProgressiveJpeg.WithManyScans(64, 64, firstBit: 10);
 
         // Act
         var ex = Assert.Throws<ImageRejectedException>(() => Decoding.Decode(decoderName, bytes));
@@ -98,7 +98,7 @@ public class ImageHeaderProbeTests
     {
         // Arrange: the same construction under the limit, so the rejection above is about the count, not the file.
         // (Skia's codec has a stricter limit of its own: next test.)
-        byte[] bytes = GeneratedImages.ProgressiveJpegWithManyScans(64, 64, firstBit: 6);
+        byte[] bytes = ProgressiveJpeg.WithManyScans(64, 64, firstBit: 6);
 
         // Act
         float[] tensor = Decoding.Decode(decoderName, bytes);
@@ -115,7 +115,7 @@ public class ImageHeaderProbeTests
     {
         // Arrange: measured, not documented by Skia: 64 scans decode, 127 already do not (its codec reports InvalidInput,
         // which the decoder turns into Corrupt). Recorded so a SkiaSharp upgrade that changes it shows up here.
-        byte[] bytes = GeneratedImages.ProgressiveJpegWithManyScans(64, 64, firstBit);
+        byte[] bytes = ProgressiveJpeg.WithManyScans(64, 64, firstBit);
         Assert.Equal(scans, 1 + (63 * (firstBit + 1)));
 
         // Act
@@ -139,7 +139,7 @@ public class ImageHeaderProbeTests
     public void Probe_ProgressiveJpeg_CountsEveryScan(int firstBit, int scans)
     {
         // Arrange: a limit one below the count must reject, the count itself must pass.
-        byte[] bytes = GeneratedImages.ProgressiveJpegWithManyScans(64, 64, firstBit);
+        byte[] bytes = ProgressiveJpeg.WithManyScans(64, 64, firstBit);
 
         // Act
         var header = ImageHeaderProbe.Probe(bytes, ImageLimits.Default with { MaxJpegScans = scans });

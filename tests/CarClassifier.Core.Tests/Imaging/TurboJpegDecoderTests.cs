@@ -104,7 +104,7 @@ public class TurboJpegDecoderTests(ITestOutputHelper output)
     public void DecodeInto_TooManyScansPastTheProbe_RejectedWithLibjpegTurbosReason()
     {
         // Arrange: the probe's own scan limit lifted, so only TurboJPEG's (500) stands between the file and the CPU.
-        byte[] bytes = GeneratedImages.ProgressiveJpegWithManyScans(64, 64, firstBit: 10);
+        byte[] bytes = ProgressiveJpeg.WithManyScans(64, 64, firstBit: 10);
         var limits = ImageLimits.Default with { MaxJpegScans = int.MaxValue };
         var tensor = new float[Decoding.Recipe.ImageTensorLength];
 
