@@ -17,8 +17,9 @@ public sealed class HostileInputTests(AzuriteFixture azurite, ITestOutputHelper 
     private static readonly TimeSpan RowTimeout = TimeSpan.FromSeconds(180);
 
     /// <summary>
-    /// ErrorKind per shared/testdata/edge file with the default (skia) decoder; null = Succeeded. Mirrors the Skia
-    /// column of tests/CarClassifier.Core.Tests/Imaging/EdgeCaseTests.cs, here end to end.
+    /// ErrorKind per shared/testdata/edge file with the default (turbojpeg) decoder; null = Succeeded. Mirrors the Skia
+    /// column of tests/CarClassifier.Core.Tests/Imaging/EdgeCaseTests.cs (turbojpeg gives Skia's verdict on every edge
+    /// file: TurboJpegDecoderTests), here end to end.
     /// </summary>
     private static readonly Dictionary<string, string?> EdgeFailures = new(StringComparer.Ordinal)
     {
