@@ -10,11 +10,17 @@ namespace CarClassifier.Core.Inference;
 /// </summary>
 internal sealed unsafe class OrtPinnedMemory : MemoryManager<float>
 {
+    // The allocation frees itself through its allocator, so the allocator (and the memory info it was made from) must
+    // outlive it: all three are owned here and released in reverse order.
+    private readonly OrtMemoryInfo _info;
+    private readonly OrtAllocator _allocator;
     private readonly OrtMemoryAllocation _allocation;
     private readonly int _length;
 
-    private OrtPinnedMemory(OrtMemoryAllocation allocation, int length)
+    private OrtPinnedMemory(OrtMemoryInfo info, OrtAllocator allocator, OrtMemoryAllocation allocation, int length)
     {
+        _info = info;
+        _allocator = allocator;
         _allocation = allocation;
         _length = length;
     }
@@ -23,10 +29,20 @@ internal sealed unsafe class OrtPinnedMemory : MemoryManager<float>
     /// <exception cref="OnnxRuntimeException">The session has no CUDA pinned allocator (e.g. it runs on the CPU provider).</exception>
     public static OrtPinnedMemory Allocate(InferenceSession session, int deviceId, int length)
     {
-        using var info = new OrtMemoryInfo(OrtMemoryInfo.allocatorCUDA_PINNED, OrtAllocatorType.DeviceAllocator, deviceId, OrtMemType.CpuOutput);
-        using var allocator = new OrtAllocator(session, info);
-        OrtMemoryAllocation allocation = allocator.Allocate(checked((uint)length * sizeof(float)));
-        return new OrtPinnedMemory(allocation, length);
+        var info = new OrtMemoryInfo(OrtMemoryInfo.allocatorCUDA_PINNED, OrtAllocatorType.DeviceAllocator, deviceId, OrtMemType.CpuOutput);
+        OrtAllocator? allocator = null;
+        try
+        {
+            allocator = new OrtAllocator(session, info);
+            OrtMemoryAllocation allocation = allocator.Allocate(checked((uint)length * sizeof(float)));
+            return new OrtPinnedMemory(info, allocator, allocation, length);
+        }
+        catch
+        {
+            allocator?.Dispose();
+            info.Dispose();
+            throw;
+        }
     }
 
     public override Span<float> GetSpan() => new((void*)_allocation.DangerousGetHandle(), _length);
@@ -43,6 +59,8 @@ internal sealed unsafe class OrtPinnedMemory : MemoryManager<float>
         if (disposing)
         {
             _allocation.Dispose();
+            _allocator.Dispose();
+            _info.Dispose();
         }
     }
 }

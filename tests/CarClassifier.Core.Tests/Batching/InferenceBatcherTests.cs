@@ -17,20 +17,38 @@ public sealed class InferenceBatcherTests
 
         public int InputBuffersAllocated { get; private set; }
 
+        public TrackedBuffer? Input { get; private set; }
+
+        public bool EveryRunReadTheAllocatedBuffer { get; private set; } = true;
+
         public System.Buffers.IMemoryOwner<float> AllocateInput(int length)
         {
             InputBuffersAllocated++;
-            return new PinnedArrayMemory(length);
+            Input = new TrackedBuffer(length);
+            return Input;
         }
 
         public TimeSpan Run(Memory<float> input, Memory<float> output, int batchSize)
         {
             lock (BatchSizes) BatchSizes.Add(batchSize);
+            EveryRunReadTheAllocatedBuffer &= Input is not null && input.Equals(Input.Memory);
             if (delayMs > 0) Thread.Sleep(delayMs);
             if (fail) throw new InvalidOperationException("model exploded");
             input.Span[..(batchSize * 3)].CopyTo(output.Span);
             return TimeSpan.FromMilliseconds(delayMs);
         }
+    }
+
+    /// <summary>An input buffer that remembers being released.</summary>
+    private sealed class TrackedBuffer(int length) : System.Buffers.IMemoryOwner<float>
+    {
+        private readonly PinnedArrayMemory _memory = new(length);
+
+        public bool Disposed { get; private set; }
+
+        public Memory<float> Memory => _memory.Memory;
+
+        public void Dispose() => Disposed = true;
     }
 
     private static InferenceBatcher Create(IBatchModel model, int maxBatch, int delayMs) =>
@@ -56,6 +74,22 @@ public sealed class InferenceBatcherTests
         Assert.True(model.BatchSizes.Count < 24, $"expected batching, got batch sizes {string.Join(',', model.BatchSizes)}");
         Assert.All(model.BatchSizes, size => Assert.InRange(size, 1, 8));
         Assert.Contains(results, r => r.BatchSize > 1);
+    }
+
+    [Fact]
+    public async Task Batches_AllReadTheModelsOwnInputBuffer_ReleasedOnDispose()
+    {
+        // The model decides where batches live (page-locked memory under CUDA); the batcher must use that one buffer.
+        var model = new EchoModel();
+        var batcher = Create(model, maxBatch: 4, delayMs: 5);
+
+        await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => batcher.ClassifyAsync(new float[] { 1, 0, 0 })));
+        await batcher.DisposeAsync();
+
+        Assert.Equal(1, model.InputBuffersAllocated);
+        Assert.True(model.BatchSizes.Count >= 3, $"batch sizes {string.Join(',', model.BatchSizes)}");
+        Assert.True(model.EveryRunReadTheAllocatedBuffer);
+        Assert.True(model.Input!.Disposed);
     }
 
     [Fact]
@@ -96,15 +130,18 @@ public sealed class InferenceBatcherTests
     [Fact]
     public async Task ClassifyAsync_CallerCancelsBeforeBatchRuns_IsCancelledAndOthersStillSucceed()
     {
+        // The batch of two forms only when the second caller arrives, after the first has cancelled; the 10 s delay
+        // is never reached, so a starved test thread (busy CI machine) cannot let the batch run early.
         var model = new EchoModel();
-        await using var batcher = Create(model, maxBatch: 8, delayMs: 300);
+        await using var batcher = Create(model, maxBatch: 2, delayMs: 10_000);
         using var cts = new CancellationTokenSource();
 
         var cancelled = batcher.ClassifyAsync(new float[] { 1, 0, 0 }, cts.Token);
-        var kept = batcher.ClassifyAsync(new float[] { 0, 1, 0 });
         await cts.CancelAsync();
+        var kept = batcher.ClassifyAsync(new float[] { 0, 1, 0 });
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
-        Assert.Equal("b", (await kept).TopK[0].Label);
+        Assert.Equal("b", (await kept.WaitAsync(TimeSpan.FromSeconds(5))).TopK[0].Label);
+        Assert.Equal([1], model.BatchSizes); // the cancelled caller cost no inference
     }
 }
