@@ -10,11 +10,10 @@ namespace CarClassifier.Core.Imaging.TurboJpeg;
 /// </summary>
 internal static unsafe class TurboJpegLibrary
 {
-    // turbojpeg.h: enum TJPF, TJCS, TJERR and the TJFLAG_* values.
+    // turbojpeg.h: enum TJPF, TJCS and the TJFLAG_* values.
     public const int PixelFormatRgba = 7;
     public const int ColorspaceCmyk = 3;
     public const int ColorspaceYcck = 4;
-    public const int ErrorWarning = 0;
 
     /// <summary>Treat libjpeg warnings (corrupt data it would paper over with grey) as errors.</summary>
     public const int FlagStopOnWarning = 8192;
@@ -55,7 +54,6 @@ internal static unsafe class TurboJpegLibrary
                 && NativeLibrary.TryGetExport(handle, "tjDecompressHeader3", out IntPtr header)
                 && NativeLibrary.TryGetExport(handle, "tjDecompress2", out IntPtr decompress)
                 && NativeLibrary.TryGetExport(handle, "tjGetErrorStr2", out IntPtr errorText)
-                && NativeLibrary.TryGetExport(handle, "tjGetErrorCode", out IntPtr errorCode)
                 && NativeLibrary.TryGetExport(handle, "tjDestroy", out IntPtr destroy))
             {
                 return new Api(
@@ -63,7 +61,6 @@ internal static unsafe class TurboJpegLibrary
                     (delegate* unmanaged<IntPtr, byte*, nuint, int*, int*, int*, int*, int>)header,
                     (delegate* unmanaged<IntPtr, byte*, nuint, byte*, int, int, int, int, int, int>)decompress,
                     (delegate* unmanaged<IntPtr, IntPtr>)errorText,
-                    (delegate* unmanaged<IntPtr, int>)errorCode,
                     (delegate* unmanaged<IntPtr, int>)destroy);
             }
 
@@ -82,7 +79,6 @@ internal static unsafe class TurboJpegLibrary
         delegate* unmanaged<IntPtr, byte*, nuint, int*, int*, int*, int*, int> decompressHeader3,
         delegate* unmanaged<IntPtr, byte*, nuint, byte*, int, int, int, int, int, int> decompress2,
         delegate* unmanaged<IntPtr, IntPtr> getErrorStr2,
-        delegate* unmanaged<IntPtr, int> getErrorCode,
         delegate* unmanaged<IntPtr, int> destroy)
     {
         public IntPtr InitDecompress() => initDecompress();
@@ -94,8 +90,6 @@ internal static unsafe class TurboJpegLibrary
             decompress2(handle, jpeg, size, destination, width, pitch, height, pixelFormat, flags);
 
         public string ErrorText(IntPtr handle) => Marshal.PtrToStringUTF8(getErrorStr2(handle)) ?? "unknown error";
-
-        public int ErrorCode(IntPtr handle) => getErrorCode(handle);
 
         public void Destroy(IntPtr handle) => destroy(handle);
     }
