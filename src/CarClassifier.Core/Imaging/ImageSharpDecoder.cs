@@ -21,8 +21,12 @@ public sealed class ImageSharpDecoder : IImageDecoder
     public DecodedImageInfo DecodeInto(ReadOnlySpan<byte> encoded, PreprocessRecipe recipe, ImageLimits limits, Span<float> destination)
     {
         DecoderGuards.Check(recipe, limits, destination);
-        ImageHeader header = ImageHeaderProbe.Probe(encoded, limits);
+        return DecodeProbed(encoded, ImageHeaderProbe.Probe(encoded, limits), recipe, destination);
+    }
 
+    /// <summary>The decode proper, for a header the caller has already probed (decoders that fall back here).</summary>
+    internal DecodedImageInfo DecodeProbed(ReadOnlySpan<byte> encoded, ImageHeader header, PreprocessRecipe recipe, Span<float> destination)
+    {
         // JPEG has no alpha, so skip the fourth byte per pixel there.
         if (header.Format == ImageFormat.Jpeg)
         {

@@ -36,10 +36,15 @@ public sealed class SkiaDecoder : IImageDecoder
     public DecodedImageInfo DecodeInto(ReadOnlySpan<byte> encoded, PreprocessRecipe recipe, ImageLimits limits, Span<float> destination)
     {
         DecoderGuards.Check(recipe, limits, destination);
-        ImageHeader header = ImageHeaderProbe.Probe(encoded, limits);
+        return DecodeProbed(encoded, ImageHeaderProbe.Probe(encoded, limits), recipe, destination);
+    }
+
+    /// <summary>The decode proper, for a header the caller has already probed (the turbojpeg decoder's fallback).</summary>
+    internal DecodedImageInfo DecodeProbed(ReadOnlySpan<byte> encoded, ImageHeader header, PreprocessRecipe recipe, Span<float> destination)
+    {
         if (header.Format == ImageFormat.Tiff)
         {
-            return Fallback.DecodeInto(encoded, recipe, limits, destination);
+            return Fallback.DecodeProbed(encoded, header, recipe, destination);
         }
 
         // Skia reads the caller's bytes in place (no copy of the whole file): they stay pinned until the codec is gone.
@@ -53,7 +58,7 @@ public sealed class SkiaDecoder : IImageDecoder
                 {
                     // The header probe read this file, but Skia's codecs cannot (e.g. 12-bit JPEG: Skia's libjpeg-turbo
                     // is built for 8-bit samples only). ImageSharp either decodes it or rejects it with its own reason.
-                    return Fallback.DecodeInto(encoded, recipe, limits, destination);
+                    return Fallback.DecodeProbed(encoded, header, recipe, destination);
                 }
 
                 return Decode(codec, header, recipe, destination);

@@ -48,7 +48,7 @@ public sealed class TurboJpegDecoder : IImageDecoder
         ImageHeader header = ImageHeaderProbe.Probe(encoded, limits);
         if (header.Format != ImageFormat.Jpeg || !IsAvailable || !TryDecodeJpeg(encoded, header, recipe, destination))
         {
-            return fallback.DecodeInto(encoded, recipe, limits, destination);
+            return fallback.DecodeProbed(encoded, header, recipe, destination);
         }
 
         return header.ToInfo();

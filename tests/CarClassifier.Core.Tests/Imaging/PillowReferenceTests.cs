@@ -35,34 +35,18 @@ public class PillowReferenceTests(ITestOutputHelper output)
 
     private static readonly Lazy<(string? Directory, string? SkipReason)> References = new(RunPillow);
 
-    public static TheoryData<string, string> DecoderAndFile()
-    {
-        var data = new TheoryData<string, string>();
-        foreach (string decoder in ImageDecoderFactory.Names)
-        {
-            foreach (string file in Photos.Concat(EdgeFiles))
-            {
-                data.Add(decoder, file);
-            }
-        }
-
-        return data;
-    }
+    public static TheoryData<string, string> DecoderAndFile() => Pairs(ImageDecoderFactory.Names);
 
     [Theory]
     [MemberData(nameof(DecoderAndFile))]
     public void DecodeInto_File_MatchesPillowTorchvisionRecipe(string decoderName, string file)
     {
         // Arrange
-        var (directory, skipReason) = References.Value;
-        if (directory is null)
+        if (!TryReference(file, out string path, out float[] expected))
         {
-            output.WriteLine($"SKIPPED: {skipReason}");
             return;
         }
 
-        string path = Photos.Contains(file) ? TestData.Photo(file) : TestData.Edge(file);
-        float[] expected = ReadReference(directory, file);
 
         // Act
         float[] actual = Decoding.DecodeFile(decoderName, path);
@@ -90,15 +74,11 @@ public class PillowReferenceTests(ITestOutputHelper output)
     public void DecodeInto_NativeDecoderWithoutDctScaling_MatchesPillowBitForBit(string decoderName, string file)
     {
         // Arrange
-        var (directory, skipReason) = References.Value;
-        if (directory is null)
+        if (!TryReference(file, out string path, out float[] expected))
         {
-            output.WriteLine($"SKIPPED: {skipReason}");
             return;
         }
 
-        string path = Photos.Contains(file) ? TestData.Photo(file) : TestData.Edge(file);
-        float[] expected = ReadReference(directory, file);
         var noScaling = new SkiaDecoder { MinimumOversample = double.MaxValue };
         IImageDecoder decoder = decoderName == TurboJpegDecoder.DecoderName ? new TurboJpegDecoder(noScaling) : noScaling;
         var actual = new float[Decoding.Recipe.ImageTensorLength];
@@ -120,10 +100,12 @@ public class PillowReferenceTests(ITestOutputHelper output)
         }
     }
 
-    public static TheoryData<string, string> NativeDecoderAndFile()
+    public static TheoryData<string, string> NativeDecoderAndFile() => Pairs([SkiaDecoder.DecoderName, TurboJpegDecoder.DecoderName]);
+
+    private static TheoryData<string, string> Pairs(IEnumerable<string> decoders)
     {
         var data = new TheoryData<string, string>();
-        foreach (string decoder in (string[])[SkiaDecoder.DecoderName, TurboJpegDecoder.DecoderName])
+        foreach (string decoder in decoders)
         {
             foreach (string file in Photos.Concat(EdgeFiles))
             {
@@ -132,6 +114,22 @@ public class PillowReferenceTests(ITestOutputHelper output)
         }
 
         return data;
+    }
+
+    /// <summary>Pillow's tensor for <paramref name="file"/>; false (after writing "SKIPPED: ...") when no Pillow is installed.</summary>
+    private bool TryReference(string file, out string path, out float[] expected)
+    {
+        var (directory, skipReason) = References.Value;
+        path = Photos.Contains(file) ? TestData.Photo(file) : TestData.Edge(file);
+        if (directory is null)
+        {
+            output.WriteLine($"SKIPPED: {skipReason}");
+            expected = [];
+            return false;
+        }
+
+        expected = ReadReference(directory, file);
+        return true;
     }
 
     private static float[] ReadReference(string directory, string file)
