@@ -72,7 +72,8 @@ internal static class AzuriteBench
         }
 
         var timeline = new TimelineLoggerProvider();
-        using var host = LocalHostBuilder.Build(config, logging => logging.ClearProviders().AddProvider(timeline).SetMinimumLevel(LogLevel.Information));
+        using var host = LocalHostBuilder.Build(config, logging => logging.ClearProviders().AddProvider(timeline).SetMinimumLevel(LogLevel.Warning)
+            .AddFilter("CarClassifier", LogLevel.Debug));
         var started = Stopwatch.GetTimestamp();
         await host.StartAsync(cancellationToken).ConfigureAwait(false);
         var modelReady = Stopwatch.GetTimestamp();

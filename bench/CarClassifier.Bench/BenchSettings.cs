@@ -57,6 +57,9 @@ internal sealed class BenchSettings
     /// <summary>KEY=VALUE settings passed to the plumbing host's environment (e.g. Logging__LogLevel__Default=Information).</summary>
     public List<string> HostEnvironment { get; } = [];
 
+    /// <summary>Where the plumbing section writes each host's console output (none by default).</summary>
+    public string? HostLogFolder { get; private set; }
+
     /// <summary>Calls per storage operation in the calls section.</summary>
     public int CallCount { get; private set; } = 400;
 
@@ -111,6 +114,7 @@ internal sealed class BenchSettings
                     if (pair.IndexOf('=', StringComparison.Ordinal) < 1) throw new ArgumentException($"--host-env needs KEY=VALUE, not '{pair}'.");
                     settings.HostEnvironment.Add(pair);
                     break;
+                case "--host-log": settings.HostLogFolder = Value(); break;
                 case "--calls": settings.CallCount = int.Parse(Value(), CultureInfo.InvariantCulture); break;
                 case "--repeats": settings.RepeatsOverride = int.Parse(Value(), CultureInfo.InvariantCulture); break;
                 case "--budget": settings.BudgetOverride = double.Parse(Value(), CultureInfo.InvariantCulture); break;
@@ -140,7 +144,7 @@ internal sealed class BenchSettings
                        [--e2e-batch 8] [--decoders imagesharp,skia,turbojpeg] [--oversample 1.0] [--azurite-port 10200] [--azurite-images 64]
                        [--photos ../shared/testdata/photos] [--repeats N] [--budget SECONDS]
                        [--plumbing-images 300] [--plumbing-sizes 640x480,1920x1080] [--plumbing-modes full,ingest]
-                       [--plumbing-label NAME] [--host-env KEY=VALUE ...] [--calls 400]
+                       [--plumbing-label NAME] [--host-env KEY=VALUE ...] [--host-log FOLDER] [--calls 400]
         plumbing: host CPU per image of the real local host (carclass host) through Azurite; use --model models/color-tiny/manifest.json.
         calls: CPU of each storage call the pipeline makes, one at a time, with the production client options.
         Prints markdown tables and, with --json, writes every number with its spread and the machine it ran on.

@@ -41,6 +41,7 @@ internal static class PlumbingBench
         }
 
         var results = new List<BenchResult>();
+        var run = 0;
         foreach (var size in settings.PlumbingSizes)
         {
             var photoClass = photos.FirstOrDefault(p => p.Name == size)
@@ -49,9 +50,19 @@ internal static class PlumbingBench
             note($"plumbing {size}: decode only {decodeOnly:F2} core-ms/image");
             foreach (var mode in settings.PlumbingModes)
             {
-                var result = await RunOnceAsync(settings, model, photoClass, mode, decodeOnly, azurite, cli, note, cancellationToken).ConfigureAwait(false);
-                results.Add(result);
-                note($"plumbing {size} {mode} ({settings.PlumbingLabel}): {result.Stats.Median:F2} core-ms/image, load {Report.LoadAverage()}");
+                // A fresh Azurite on fresh ports per run: a killed one can hold its ports for a moment.
+                var port = settings.AzuritePort + (3 * run++);
+                try
+                {
+                    var result = await RunOnceAsync(settings, model, photoClass, mode, decodeOnly, port, azurite, cli, cancellationToken).ConfigureAwait(false);
+                    results.Add(result);
+                    note($"plumbing {size} {mode} ({settings.PlumbingLabel}): {result.Stats.Median:F2} core-ms/image, load {Report.LoadAverage()}; by thread: " +
+                        string.Join(", ", result.Extra.Where(kv => kv.Key.StartsWith("thread:", StringComparison.Ordinal)).Select(kv => $"{kv.Key[7..]} {kv.Value:F2}")));
+                }
+                catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or IOException or Azure.RequestFailedException or AggregateException)
+                {
+                    note($"plumbing {size} {mode} FAILED: {ex.GetType().Name}: {ex.Message.Split('\n')[0]}");
+                }
             }
         }
 
@@ -59,10 +70,10 @@ internal static class PlumbingBench
     }
 
     private static async Task<BenchResult> RunOnceAsync(
-        BenchSettings settings, BenchModel model, PhotoClass photoClass, string mode, double decodeOnly, string azurite, string cli,
-        Action<string> note, CancellationToken cancellationToken)
+        BenchSettings settings, BenchModel model, PhotoClass photoClass, string mode, double decodeOnly, int port, string azurite, string cli,
+        CancellationToken cancellationToken)
     {
-        int blobPort = settings.AzuritePort, queuePort = blobPort + 1, tablePort = blobPort + 2;
+        int blobPort = port, queuePort = blobPort + 1, tablePort = blobPort + 2;
         using var azuriteProcess = AzuriteBench.StartAzurite(azurite, blobPort, queuePort, tablePort);
         Process? host = null;
         try
@@ -76,7 +87,8 @@ internal static class PlumbingBench
             var queue = storage.CreateQueueClient(PipelineNames.WorkQueue);
             var results = new ResultStore(storage.CreateTableClient(PipelineNames.ResultsTable));
 
-            var output = new OutputCounter();
+            using var output = new OutputCounter(settings.HostLogFolder is null ? null
+                : Path.Combine(settings.HostLogFolder, $"host-{settings.PlumbingLabel}-{photoClass.Name}-{mode}.log"));
             host = StartHost(cli, model, connection, mode, settings.HostEnvironment, output);
             await output.WaitForAsync("Listening on container", host, TimeSpan.FromSeconds(120), cancellationToken).ConfigureAwait(false);
 
@@ -85,12 +97,9 @@ internal static class PlumbingBench
             await UploadAsync(container, photoClass, "warm", warm, cancellationToken).ConfigureAwait(false);
             await WaitDoneAsync(mode, results, queue, "warm/", warm, host, cancellationToken).ConfigureAwait(false);
 
-            // Idle rate: what the host burns with nothing to do (queue polling, blob scans, reconciler, timers).
-            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
-            var idle0 = ProcessCpu.Read(host.Id);
-            var idleWatch = Stopwatch.StartNew();
-            await Task.Delay(TimeSpan.FromSeconds(settings.Quick ? 2 : 4), cancellationToken).ConfigureAwait(false);
-            var idleRate = (ProcessCpu.Read(host.Id).TotalMs - idle0.TotalMs) / idleWatch.Elapsed.TotalSeconds;
+            // Tiered compilation keeps recompiling hot methods in the background for a while (for many seconds on a
+            // busy machine): wait until the JIT thread is quiet, so what follows is the steady state.
+            await WaitForJitToSettleAsync(host.Id, cancellationToken).ConfigureAwait(false);
 
             var loadBefore = Report.LoadAverage();
             var linesBefore = output.Lines;
@@ -103,6 +112,13 @@ internal static class PlumbingBench
             var seconds = watch.Elapsed.TotalSeconds;
             var after = ProcessCpu.Read(host.Id);
 
+            // Idle rate, after the run: what the host burns with nothing to do (queue polling, blob scans, reconciler, timers).
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+            var idle0 = ProcessCpu.Read(host.Id);
+            var idleWatch = Stopwatch.StartNew();
+            await Task.Delay(TimeSpan.FromSeconds(settings.Quick ? 2 : 4), cancellationToken).ConfigureAwait(false);
+            var idleRate = (ProcessCpu.Read(host.Id).TotalMs - idle0.TotalMs) / idleWatch.Elapsed.TotalSeconds;
+
             var perImage = (after.TotalMs - before.TotalMs) / n;
             var result = new BenchResult("plumbing", $"{photoClass.Name}, {n} images", $"{mode} ({settings.PlumbingLabel})", "host core-ms/image", new Stats(perImage, perImage, perImage, 1))
             {
@@ -114,7 +130,6 @@ internal static class PlumbingBench
                     ["backgroundMsPerImage"] = idleRate * seconds / n,
                     ["wallSeconds"] = seconds,
                     ["imagesPerSecondWall"] = n / seconds,
-                    ["imagesPerCoreSecond"] = 1000 / perImage,
                     ["decodeOnlyCpuMs"] = decodeOnly,
                     ["stdoutLinesPerImage"] = (output.Lines - linesBefore) / (double)n,
                     ["stdoutBytesPerImage"] = (output.Bytes - bytesBefore) / (double)n,
@@ -127,6 +142,11 @@ internal static class PlumbingBench
                 result.Extra[$"thread:{name}"] = ms / n;
             }
 
+            // What is left of JIT after the settle wait (methods first reached in the measured run) is a one-time cost.
+            result.Extra["jitMsPerImage"] = result.Extra.GetValueOrDefault($"thread:{ProcessCpu.JitGroup}");
+            result.Extra["steadyMsPerImage"] = perImage - result.Extra["jitMsPerImage"];
+            result.Extra["imagesPerCoreSecond"] = 1000 / result.Extra["steadyMsPerImage"];
+
             if (mode == "full")
             {
                 var rows = new List<ClassificationResult>();
@@ -136,7 +156,7 @@ internal static class PlumbingBench
                 result.Extra["batchSizeMean"] = rows.Average(r => r.BatchSize);
                 // Each row carries its batch's Run time: per image that is InferenceMs / BatchSize.
                 result.Extra["inferenceMsPerImage"] = rows.Average(r => r.InferenceMs / Math.Max(1, r.BatchSize));
-                result.Extra["outsideDecodeInferenceMs"] = perImage - decodeOnly - result.Extra["inferenceMsPerImage"];
+                result.Extra["outsideDecodeInferenceMs"] = result.Extra["steadyMsPerImage"] - decodeOnly - result.Extra["inferenceMsPerImage"];
             }
 
             return result;
@@ -212,6 +232,19 @@ internal static class PlumbingBench
         throw new TimeoutException($"The host did not finish {count} images under '{prefix}' ({mode} mode) in time.");
     }
 
+    private static async Task WaitForJitToSettleAsync(int pid, CancellationToken cancellationToken)
+    {
+        static double Jit(int pid) => ProcessCpu.Read(pid).Threads.Values.Where(t => ProcessCpu.GroupName(t.Name) == ProcessCpu.JitGroup).Sum(t => t.Ms);
+        var last = Jit(pid);
+        for (var i = 0; i < 60; i++)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+            var now = Jit(pid);
+            if (now - last < 15) return;
+            last = now;
+        }
+    }
+
     /// <summary>Images for the uncounted warm-up: enough for the JIT to tier up the hot path.</summary>
     private static int WarmUpCount(int images) => Math.Clamp(images / 4, 16, 64);
 
@@ -239,9 +272,10 @@ internal static class PlumbingBench
     }
 
     /// <summary>Counts the host's output (its console log) and lets the bench wait for a line.</summary>
-    private sealed class OutputCounter
+    private sealed class OutputCounter(string? logPath) : IDisposable
     {
         private readonly object _gate = new();
+        private readonly StreamWriter? _log = logPath is null ? null : new StreamWriter(logPath);
         private readonly List<(string Text, TaskCompletionSource Seen)> _waiters = [];
 
         public long Lines { get; private set; }
@@ -257,12 +291,18 @@ internal static class PlumbingBench
             {
                 Lines++;
                 Bytes += line.Length + 1;
+                _log?.WriteLine(line);
                 Last = line;
                 foreach (var (text, seen) in _waiters)
                 {
                     if (line.Contains(text, StringComparison.Ordinal)) seen.TrySetResult();
                 }
             }
+        }
+
+        public void Dispose()
+        {
+            lock (_gate) _log?.Dispose();
         }
 
         public async Task WaitForAsync(string text, Process process, TimeSpan timeout, CancellationToken cancellationToken)

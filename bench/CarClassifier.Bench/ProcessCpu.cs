@@ -68,10 +68,12 @@ internal sealed class ProcessCpu
         return groups;
     }
 
-    private static string GroupName(string comm) => comm switch
+    public const string JitGroup = "JIT (tiered compilation)";
+
+    public static string GroupName(string comm) => comm switch
     {
         _ when comm.StartsWith(".NET TP Worker", StringComparison.Ordinal) => "thread pool",
-        _ when comm.StartsWith(".NET Tiered", StringComparison.Ordinal) => "JIT (tiered compilation)",
+        _ when comm.StartsWith(".NET Tiered", StringComparison.Ordinal) => JitGroup,
         _ when comm.Contains("GC", StringComparison.Ordinal) || comm.StartsWith(".NET Finalizer", StringComparison.Ordinal) => "GC + finalizer",
         _ when comm.StartsWith("Console logger", StringComparison.Ordinal) => "console log writer",
         _ when comm.StartsWith(".NET Timer", StringComparison.Ordinal) || comm.StartsWith(".NET Counter", StringComparison.Ordinal) => "timers",

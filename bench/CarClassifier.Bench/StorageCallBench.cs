@@ -34,7 +34,7 @@ internal static class StorageCallBench
             return [];
         }
 
-        int blobPort = settings.AzuritePort + 10, queuePort = blobPort + 1, tablePort = blobPort + 2;
+        int blobPort = settings.AzuritePort + 50, queuePort = blobPort + 1, tablePort = blobPort + 2;
         using var process = AzuriteBench.StartAzurite(azurite, blobPort, queuePort, tablePort);
         try
         {

@@ -86,6 +86,7 @@ public sealed class StorageClientFactory
     {
         var options = new BlobClientOptions();
         ApplyRetryPolicy(options);
+        ApplyDiagnostics(options);
         configure?.Invoke(options);
         return UsesConnectionString ? new BlobServiceClient(_connectionString, options) : new BlobServiceClient(ServiceUri("blob"), _credential.Value, options);
     }
@@ -102,6 +103,7 @@ public sealed class StorageClientFactory
     {
         var options = new QueueClientOptions { MessageEncoding = encoding };
         ApplyRetryPolicy(options);
+        ApplyDiagnostics(options);
         configure?.Invoke(options);
         return UsesConnectionString
             ? new QueueClient(_connectionString, queueName, options)
@@ -112,6 +114,7 @@ public sealed class StorageClientFactory
     {
         var options = new TableClientOptions();
         ApplyRetryPolicy(options);
+        ApplyDiagnostics(options);
         configure?.Invoke(options);
         return UsesConnectionString
             ? new TableClient(_connectionString, tableName, options)
