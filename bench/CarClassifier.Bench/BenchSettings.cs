@@ -127,9 +127,9 @@ internal sealed class BenchSettings
         if (unknown.Length > 0) throw new ArgumentException($"Unknown section(s) {string.Join(", ", unknown)}; known: {string.Join(", ", AllSections)}.");
         if (settings.PlumbingModes.Except(["classify", "ingest"]).Any()) throw new ArgumentException("--plumbing-modes takes classify and/or ingest.");
         if (settings.Provider is not ("cpu" or "cuda")) throw new ArgumentException("--provider must be cpu or cuda.");
-        // Quick: a smoke run for CI (under a minute on 2 cores): no settings sweep, no batch 32 unless asked.
+        // Quick: a smoke run for CI (under a minute on 2 cores): no settings sweep, no host-CPU sections, no batch 32 unless asked.
         if (settings.Quick && !args.Contains("--batches")) settings.Batches = [1, settings.E2eBatch];
-        if (settings.Quick && !args.Contains("--only")) settings.Sections.Remove("ort");
+        if (settings.Quick && !args.Contains("--only")) settings.Sections.ExceptWith(["ort", "plumbing", "calls"]);
         if (!settings.Batches.Contains(settings.E2eBatch)) settings.Batches = [.. settings.Batches, settings.E2eBatch];
         if (settings.Quick && settings.AzuriteImages == 64) settings.AzuriteImages = 8;
         if (settings.Quick && !args.Contains("--plumbing-images")) settings.PlumbingImages = 40;
