@@ -1,5 +1,6 @@
 using CarClassifier.Core.Configuration;
 using CarClassifier.Core.Telemetry;
+using CarClassifier.ModelGeneration;
 using Microsoft.Azure.WebJobs;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -35,6 +36,9 @@ public static class LocalHostBuilder
                 {
                     [Core.PipelineNames.StorageConnection] = DevelopmentStorage,
                     [$"{ClassifierOptions.SectionName}:{nameof(ClassifierOptions.CreateStorageResources)}"] = "true",
+
+                    // Local runs may generate resnet50-generated / color-tiny; the Functions app never does.
+                    [$"{ClassifierOptions.SectionName}:{nameof(ClassifierOptions.AllowModelGeneration)}"] = "true",
                 });
                 config.AddEnvironmentVariables();
                 if (settings is not null) config.AddInMemoryCollection(settings);
@@ -44,6 +48,7 @@ public static class LocalHostBuilder
             .ConfigureServices((context, services) =>
             {
                 services.AddCarClassifier(context.Configuration);
+                services.AddModelGeneration();
                 services.AddOptions<ReconcilerOptions>().Bind(context.Configuration.GetSection(ReconcilerOptions.SectionName));
             })
             .ConfigureWebJobs((context, webJobs) =>

@@ -23,8 +23,11 @@ public sealed class ClassifierOptions : IValidatableObject
     /// <summary>Download missing weights from the manifest's pinned source.</summary>
     public bool AllowModelDownload { get; set; } = true;
 
-    /// <summary>Generate missing weights for manifests that name a generator.</summary>
-    public bool AllowModelGeneration { get; set; } = true;
+    /// <summary>
+    /// Generate missing weights for manifests that name a generator. Off by default (the Functions app never generates);
+    /// the local host and tests turn it on and register the generator (CarClassifier.ModelGeneration).
+    /// </summary>
+    public bool AllowModelGeneration { get; set; }
 
     /// <summary>
     /// Image decoder: "turbojpeg" (the system's SIMD libjpeg-turbo for JPEGs, skia for the rest and wherever the

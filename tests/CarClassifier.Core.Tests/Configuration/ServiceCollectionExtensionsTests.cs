@@ -26,6 +26,15 @@ public sealed class ServiceCollectionExtensionsTests
         Assert.Contains(provider.GetServices<IHostedService>(), s => s is ModelRuntime);
     }
 
+    [Fact]
+    public void AddCarClassifier_NoGenerationSetting_NeverGenerates()
+    {
+        // Only the local host and tests turn generation on; a deployed app must not make up weights.
+        using var provider = Build([]);
+
+        Assert.False(provider.GetRequiredService<IOptions<ClassifierOptions>>().Value.AllowModelGeneration);
+    }
+
     [Theory]
     [InlineData("AzureWebJobs.ClassifyImages.Disabled")]
     [InlineData("AzureWebJobs_ClassifyImages_Disabled")]

@@ -5,6 +5,7 @@ using CarClassifier.Core.Inference;
 using CarClassifier.Core.Models;
 using CarClassifier.Core.Tests.Imaging;
 using CarClassifier.Core.Tests.Models;
+using CarClassifier.ModelGeneration;
 using Microsoft.Extensions.Logging;
 using SixLabors.ImageSharp.PixelFormats;
 
@@ -31,7 +32,7 @@ public sealed class ModelSessionTests
     {
         // Arrange: this build carries the CPU ONNX Runtime package, as CI and laptops do.
         using var folder = new TempFolder();
-        LocalModel model = await new ModelStore(folder.Path).LoadAsync(RepoPaths.Manifest("color-tiny"));
+        LocalModel model = await new ModelStore(folder.Path, generator: OnnxWeightsGenerator.Instance).LoadAsync(RepoPaths.Manifest("color-tiny"));
         var logger = new RecordingLogger();
         var options = new ClassifierOptions { ExecutionProvider = ExecutionProvider.Cuda };
 
