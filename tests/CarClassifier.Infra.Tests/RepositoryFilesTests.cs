@@ -63,4 +63,46 @@ public class RepositoryFilesTests
         Assert.Equal("[variables('pipeline').ingestFunction]", (string?)CompiledTemplates.Main.Outputs["INGEST_FUNCTION_NAME"]!["value"]);
         Assert.Equal(PipelineNames.IngestFunction, (string?)CompiledTemplates.Main.Variables["pipeline"]!["ingestFunction"]);
     }
+
+    [Theory]
+    [InlineData("scripts/smoke-azure.sh")]
+    [InlineData("infra/scripts/post-deploy.sh")]
+    public void DeployScripts_Shellcheck_ReportsNothing(string script)
+    {
+        var shellcheck = new[] { "/usr/bin/shellcheck", "/usr/local/bin/shellcheck" }.FirstOrDefault(File.Exists);
+        if (shellcheck is null)
+        {
+            // Same rule as the shared test data: absent tool, printed reason (scripts/test.sh installs it with apt-get).
+            Console.WriteLine($"shellcheck not installed; {script} not checked (apt-get install shellcheck).");
+            return;
+        }
+
+        var start = new System.Diagnostics.ProcessStartInfo(shellcheck, ["--severity=style", RepositoryPaths.File(script.Split('/'))])
+        {
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+
+        Assert.True(process.ExitCode == 0, output);
+    }
+
+    [Fact]
+    public void SmokeScript_Checks_DeadLettersPoisonQueuesAndTheScaleRule()
+    {
+        var script = File.ReadAllText(RepositoryPaths.File("scripts", "smoke-azure.sh"));
+
+        // The outputs it reads exist in main.bicep.
+        foreach (var output in new[] { "STORAGE_ACCOUNT_NAME", "IMAGES_CONTAINER", "RESULTS_TABLE", "POISON_QUEUE", "BLOB_TRIGGER_POISON_QUEUE", "DEAD_LETTER_CONTAINER", "CLASSIFIER_APP_NAME", "WORK_QUEUE" })
+        {
+            Assert.Contains($"output {output})", script, StringComparison.Ordinal);
+            Assert.True(CompiledTemplates.Main.Outputs.ContainsKey(output), $"main.bicep has no output {output}.");
+        }
+
+        Assert.Contains("--auth-mode login", script, StringComparison.Ordinal);
+        Assert.Contains("properties.template.scale.rules", script, StringComparison.Ordinal);
+        Assert.DoesNotContain("account-key", script, StringComparison.Ordinal);
+    }
 }
