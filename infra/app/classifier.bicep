@@ -88,7 +88,7 @@ var hostSettings = {
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
   // The host's diagnostic-events table (AzureFunctionsDiagnosticEvents<yyyyMM>) needs account-wide Storage Table Data
   // Contributor to create a table each month (azure-functions-host PR #10996), which would include the results table.
-  // Off instead: no 403s, no broader grant (docs/DEPLOY.md, "Host diagnostic events").
+  // Off instead: no 403s, no broader grant (docs/DEPLOY.md, "Host settings worth knowing").
   AzureWebJobsFeatureFlags: 'DisableDiagnosticEventLogging'
   // This app only classifies; the Flex app ingests.
   'AzureWebJobs.IngestImage.Disabled': 'true'
