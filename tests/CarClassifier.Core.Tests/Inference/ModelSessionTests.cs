@@ -58,7 +58,7 @@ public sealed class ModelSessionTests
         // Arrange: the CPU ONNX Runtime package has no CUDA provider, which is how a GPU replica without a working
         // driver or CUDA libraries looks to ONNX Runtime.
         using var folder = new TempFolder();
-        LocalModel model = await new ModelStore(folder.Path).LoadAsync(RepoPaths.Manifest("color-tiny"));
+        LocalModel model = await new ModelStore(folder.Path, generator: OnnxWeightsGenerator.Instance).LoadAsync(RepoPaths.Manifest("color-tiny"));
         var options = new ClassifierOptions { ExecutionProvider = ExecutionProvider.Cuda, RequireCuda = true };
 
         // Act
