@@ -100,7 +100,11 @@ public static class LabelledFolder
         }
 
         problems.AddRange(ConflictingDuplicates(dataset));
-        if (problems.Count > 0) throw new DatasetException(string.Join("; ", problems) + ".");
+        if (problems.Count == 0) return;
+        var skipped = dataset.Skipped.Count == 0
+            ? ""
+            : $" Skipped as unreadable: {string.Join("; ", dataset.Skipped.Take(10).Select(s => $"{s.RelativePath} ({s.Reason})"))}{(dataset.Skipped.Count > 10 ? $"; and {dataset.Skipped.Count - 10} more" : "")}.";
+        throw new DatasetException(string.Join("; ", problems) + "." + skipped);
     }
 
     /// <summary>Byte-identical images filed under different classes: one photo cannot teach two answers.</summary>
