@@ -86,7 +86,7 @@ public static class ModelTrainer
     internal static async Task<FeatureSet> ExtractAsync(
         Backbone.Backbone backbone, LabelledDataset dataset, TrainRequest request, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
-        var cache = request.NoCache ? null : FeatureExtractor.CacheFor(backbone, request.Classifier, request.ModelCacheDirectory);
+        var cache = request.NoCache ? null : FeatureExtractor.CacheFor(backbone, request.Classifier, request.FeatureCacheDirectory ?? request.ModelCacheDirectory);
         var imageProgress = progress is null ? null : new Progress<RunProgress>(p => progress.Report(new TrainingProgress(TrainingStage.Extracting, p)));
         var features = await FeatureExtractor.ExtractAsync(backbone, dataset, request.Classifier, cache, request.BatchSize, imageProgress, cancellationToken).ConfigureAwait(false);
         if (features.Skipped.Count > 0)

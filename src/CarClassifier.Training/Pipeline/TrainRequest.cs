@@ -23,6 +23,9 @@ public sealed record TrainRequest
 
     public int BatchSize { get; init; } = 16;
 
+    /// <summary>Root of the feature cache (features live in its <c>features/</c> folder); defaults to <see cref="ModelCacheDirectory"/>.</summary>
+    public string? FeatureCacheDirectory { get; init; }
+
     /// <summary>Skip the feature cache (read and write).</summary>
     public bool NoCache { get; init; }
 }
