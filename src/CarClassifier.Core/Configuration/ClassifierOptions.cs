@@ -66,6 +66,13 @@ public sealed class ClassifierOptions : IValidatableObject
     /// <summary>ONNX Runtime execution provider: Cpu or Cuda.</summary>
     public ExecutionProvider ExecutionProvider { get; set; } = ExecutionProvider.Cpu;
 
+    /// <summary>
+    /// With <see cref="ExecutionProvider"/> Cuda: stop the host at start when the CUDA provider does not load, instead of
+    /// warning and running on the CPU. On a GPU deployment a silent CPU fallback keeps billing the GPU while running
+    /// ~50x slower, so infra/app/classifier.bicep turns this on for the GPU profiles (docs/DEPLOY.md).
+    /// </summary>
+    public bool RequireCuda { get; set; }
+
     /// <summary>CUDA device ordinal when <see cref="ExecutionProvider"/> is Cuda.</summary>
     [Range(0, 64)]
     public int CudaDeviceId { get; set; }

@@ -1,3 +1,4 @@
+using Azure.Core.Pipeline;
 using CarClassifier.Core.Classification;
 using CarClassifier.Core.Imaging;
 using CarClassifier.Core.Inference;
@@ -29,7 +30,8 @@ public static class ServiceCollectionExtensions
             .ValidateOnStart();
 
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(_ => new StorageClientFactory(configuration));
+        // Any HttpPipelinePolicy registered in DI goes on every storage client (tests record requests with one).
+        services.AddSingleton(sp => new StorageClientFactory(configuration, PipelineNames.StorageConnection, sp.GetServices<HttpPipelinePolicy>()));
         services.AddSingleton(sp => sp.GetRequiredService<StorageClientFactory>().CreateBlobServiceClient());
         services.AddSingleton(sp => new WorkQueue(sp.GetRequiredService<StorageClientFactory>().CreateQueueClient(PipelineNames.WorkQueue)));
         services.AddSingleton(sp => new ResultStore(sp.GetRequiredService<StorageClientFactory>().CreateTableClient(PipelineNames.ResultsTable)));
