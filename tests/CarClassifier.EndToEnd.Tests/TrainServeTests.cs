@@ -1,8 +1,8 @@
 using System.Text.Json;
-using CarClassifier.Cli.Commands;
-using CarClassifier.Core;
+using CarClassifier.Cli.Commands.Shared;
 using CarClassifier.Core.Models;
 using CarClassifier.Core.Results;
+using CarClassifier.Core;
 
 namespace CarClassifier.EndToEnd.Tests;
 

@@ -1,13 +1,14 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
+using System.Text;
+using CarClassifier.Cli.Commands.Shared;
 using CarClassifier.Cli.Commands.Train;
 using CarClassifier.Core.Configuration;
 using CarClassifier.Training.Evaluation;
 using CarClassifier.Training.Features;
 using CarClassifier.Training.Pipeline;
-using Spectre.Console;
 using Spectre.Console.Cli;
+using Spectre.Console;
 
 namespace CarClassifier.Cli.Commands.Evaluate;
 

@@ -1,7 +1,8 @@
 using System.ComponentModel;
+using CarClassifier.Cli.Commands.Shared;
 using CarClassifier.Core.Imaging;
-using Spectre.Console;
 using Spectre.Console.Cli;
+using Spectre.Console;
 
 namespace CarClassifier.Cli.Commands.Evaluate;
 

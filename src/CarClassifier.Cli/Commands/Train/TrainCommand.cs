@@ -1,10 +1,11 @@
 using System.Globalization;
 using System.Text.Json;
+using CarClassifier.Cli.Commands.Shared;
 using CarClassifier.Core.Configuration;
 using CarClassifier.Training.Head;
 using CarClassifier.Training.Pipeline;
-using Spectre.Console;
 using Spectre.Console.Cli;
+using Spectre.Console;
 
 namespace CarClassifier.Cli.Commands.Train;
 

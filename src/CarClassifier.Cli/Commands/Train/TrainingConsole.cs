@@ -1,3 +1,4 @@
+using CarClassifier.Cli.Commands.Shared;
 using CarClassifier.Core.Models;
 using CarClassifier.Training.Data;
 using CarClassifier.Training.Pipeline;
