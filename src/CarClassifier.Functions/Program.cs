@@ -4,12 +4,14 @@ using CarClassifier.Core.Configuration;
 using CarClassifier.Core.Results;
 using CarClassifier.Core.Telemetry;
 using CarClassifier.Core.Vehicles;
+using CarClassifier.Functions;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 var builder = FunctionsApplication.CreateBuilder(args);
-builder.Services.AddCarClassifier(builder.Configuration);
+// The CPU ingest app disables ClassifyImages (AzureWebJobs.ClassifyImages.Disabled) and so never loads the model.
+builder.Services.AddCarClassifier(builder.Configuration, loadModelAtStart: !FunctionSettings.IsDisabled(builder.Configuration, PipelineNames.ClassifyFunction));
 
 // Results API: the same query and vehicle view as the CLI, with the models/ folder shipped beside the app.
 builder.Services.AddSingleton(sp => new ResultQuery(sp.GetRequiredService<ResultStore>(), VehicleTypeCatalog.FromDefaultLocations()));

@@ -15,7 +15,11 @@ namespace CarClassifier.Core.Configuration;
 /// <summary>All of the pipeline's DI in one place, shared by the Functions app, the local host and the CLI.</summary>
 public static class ServiceCollectionExtensions
 {
-    public static IServiceCollection AddCarClassifier(this IServiceCollection services, IConfiguration configuration)
+    /// <param name="loadModelAtStart">
+    /// Load the model as a hosted service, so a missing or corrupt model stops the host at start. Hosts pass false where
+    /// classification never runs (the CPU ingest app disables its classify function; the CLI's own commands).
+    /// </param>
+    public static IServiceCollection AddCarClassifier(this IServiceCollection services, IConfiguration configuration, bool loadModelAtStart = true)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
@@ -39,9 +43,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton(CreateDecoder);
         services.AddSingleton<ModelRuntime>();
 
-        // Load the model at start only where classification runs: the CPU ingest app disables the
-        // classify function and must not download a 100 MB model it never uses.
-        if (!IsFunctionDisabled(configuration, PipelineNames.ClassifyFunction))
+        // Only where classification runs: the CPU ingest app must not download a 100 MB model it never uses.
+        if (loadModelAtStart)
         {
             services.AddHostedService(sp => sp.GetRequiredService<ModelRuntime>());
         }
@@ -60,17 +63,5 @@ public static class ServiceCollectionExtensions
         }
 
         return decoder;
-    }
-
-    /// <summary>Reads the standard <c>AzureWebJobs.&lt;Name&gt;.Disabled</c> app setting (also in its underscore form).</summary>
-    public static bool IsFunctionDisabled(IConfiguration configuration, string functionName)
-    {
-        ArgumentNullException.ThrowIfNull(configuration);
-        foreach (var key in new[] { $"AzureWebJobs.{functionName}.Disabled", $"AzureWebJobs_{functionName}_Disabled", $"AzureWebJobs:{functionName}:Disabled" })
-        {
-            if (bool.TryParse(configuration[key], out var disabled) && disabled) return true;
-        }
-
-        return false;
     }
 }
