@@ -91,6 +91,7 @@ internal static class Report
             [("÷ inference-only", "ratioToInference", "F2")]);
         Table(sb, results, "azurite", "### Through Azurite with the local host (upload first, then start)",
             [("p50 queue->row ms", "queueToRowP50Ms", "F0"), ("p95 queue->row ms", "queueToRowP95Ms", "F0"), ("host start s", "hostStartSeconds", "F1")]);
+        Table(sb, results, "head", "### carclass train: softmax head fit on features (seconds)", []);
         return sb.ToString();
     }
 
