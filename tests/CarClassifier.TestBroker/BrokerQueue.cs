@@ -151,12 +151,13 @@ public sealed class BrokerQueue
     }
 
     /// <summary>Releases a lock: the message is available again, or dead-lettered when it used up its deliveries.</summary>
-    internal bool Abandon(Guid lockToken)
+    internal bool Abandon(Guid lockToken, bool countsAsDelivery = true)
     {
         bool found;
         lock (_sync)
         {
             found = TryTakeLock(lockToken, out var message);
+            if (found && !countsAsDelivery) message.DeliveryCount--;
             if (found) ReleaseLocked(message);
         }
 

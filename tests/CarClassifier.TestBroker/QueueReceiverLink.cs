@@ -7,7 +7,7 @@ namespace CarClassifier.TestBroker;
 /// The broker's end of a client's receive link. Each delivery's tag is its lock token (16 bytes, the layout
 /// <see cref="Guid.ToByteArray"/> writes and the SDK reads back in AmqpMessageConverter); dispositions settle the lock:
 /// accepted = complete, modified = abandon, rejected with com.microsoft:dead-letter = dead-letter (reason and
-/// description from the error's info map), released = abandon. A settle on a lost lock is rejected with
+/// description from the error's info map), released = made available without counting the delivery. A settle on a lost lock is rejected with
 /// com.microsoft:message-lock-lost, which the SDK raises as ServiceBusFailureReason.MessageLockLost.
 /// </summary>
 internal sealed class QueueReceiverLink
@@ -86,15 +86,21 @@ internal sealed class QueueReceiverLink
                 break;
             case Rejected:
             case Modified:
+                held = _queue.Abandon(lockToken, countsAsDelivery: true);
+                break;
             case Released:
-                held = _queue.Abandon(lockToken);
+                // AMQP 1.0 section 3.4.4: a released message was not processed, so its delivery does not count. The SDK
+                // releases what arrives on a link with no receive call waiting (credit left over from an earlier call).
+                held = _queue.Abandon(lockToken, countsAsDelivery: false);
                 break;
             default:
                 return; // Received and other non-terminal states change nothing.
         }
 
+        // The SDK treats any Rejected answer as a failed settle (and raises its error), so a settle that worked is
+        // confirmed with Accepted whatever the client asked for.
         DeliveryState outcome = held
-            ? state
+            ? AmqpConstants.AcceptedOutcome
             : new Rejected { Error = new Error { Condition = ServiceBusWire.MessageLockLost, Description = "The lock supplied is invalid. Either the lock expired, or the message has already been removed from the queue." } };
         _link.DisposeDelivery(delivery, true, outcome);
     }
