@@ -3,6 +3,7 @@ using CarClassifier.Core.Imaging;
 using CarClassifier.Core.Inference;
 using CarClassifier.Core.Ingest;
 using CarClassifier.Core.Messaging;
+using CarClassifier.Core.Messaging.ServiceBus;
 using CarClassifier.Core.Results;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -27,7 +28,15 @@ public static class ServiceCollectionExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(_ => new StorageClientFactory(configuration));
         services.AddSingleton(sp => sp.GetRequiredService<StorageClientFactory>().CreateBlobServiceClient());
-        services.AddSingleton(sp => new WorkQueue(sp.GetRequiredService<StorageClientFactory>().CreateQueueClient(PipelineNames.WorkQueue)));
+        if (ServiceBusServiceCollectionExtensions.ReadTransport(configuration) == MessageTransport.ServiceBus)
+        {
+            services.AddServiceBusTransport(configuration);
+        }
+        else
+        {
+            services.AddSingleton(sp => new WorkQueue(sp.GetRequiredService<StorageClientFactory>().CreateQueueClient(PipelineNames.WorkQueue)));
+        }
+
         services.AddSingleton(sp => new ResultStore(sp.GetRequiredService<StorageClientFactory>().CreateTableClient(PipelineNames.ResultsTable)));
         services.AddHostedService<StorageBootstrapper>();
 
