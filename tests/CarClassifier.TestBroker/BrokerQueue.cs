@@ -55,7 +55,7 @@ public sealed class BrokerQueue
     /// <summary>Sends the duplicate-detection window dropped.</summary>
     public long DuplicatesDropped => Interlocked.Read(ref _duplicatesDropped);
 
-    /// <summary>Every locked delivery handed out so far (redeliveries included).</summary>
+    /// <summary>Every locked delivery handed out so far (redeliveries included; released ones, which do not count, excluded).</summary>
     public long Deliveries => Interlocked.Read(ref _deliveries);
 
     /// <summary>A snapshot of the messages (waiting and locked), oldest first.</summary>
@@ -157,7 +157,12 @@ public sealed class BrokerQueue
         lock (_sync)
         {
             found = TryTakeLock(lockToken, out var message);
-            if (found && !countsAsDelivery) message.DeliveryCount--;
+            if (found && !countsAsDelivery)
+            {
+                message.DeliveryCount--;
+                Interlocked.Decrement(ref _deliveries);
+            }
+
             if (found) ReleaseLocked(message);
         }
 
