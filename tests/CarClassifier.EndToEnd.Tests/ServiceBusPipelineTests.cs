@@ -198,6 +198,47 @@ public sealed class ServiceBusPipelineTests(AzuriteFixture azurite)
         await WaitUntilAsync(() => pipeline.Queue.Count == 0, "every message completed", survivor);
     }
 
+    [Theory]
+    [InlineData(30, true)]
+    [InlineData(0, false)]
+    public async Task WorkerStoppedMidBatch_FinishesWithinGrace_OrAbandonsWhatItHolds(int graceSeconds, bool finishes)
+    {
+        // A 60 s lock: only an explicit settle can free the messages within this test's time.
+        await using var pipeline = await ServiceBusPipeline.CreateAsync(
+            azurite,
+            new BrokerQueueOptions { LockDuration = TimeSpan.FromSeconds(60), DuplicateDetectionWindow = TimeSpan.FromMinutes(10) },
+            new Dictionary<string, string?>
+            {
+                ["Classifier:MaxBatchDelayMilliseconds"] = "2000",
+                ["Classifier:ServiceBus:ShutdownGraceSeconds"] = graceSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            });
+        var prefix = $"sb-stop-{graceSeconds}-{Guid.NewGuid():N}/";
+        foreach (var name in new[] { "red", "green", "blue" })
+        {
+            await pipeline.Ingest.Images.GetBlobClient($"{prefix}{name}.png").UploadAsync(BinaryData.FromBytes(TestImages.SolidPng(TestImages.Colours[name])));
+        }
+
+        await pipeline.StartAsync(withWorker: false);
+        await WaitUntilAsync(() => pipeline.Queue.Count == 3, "all claim checks on the queue");
+        await pipeline.StartWorkerAsync();
+        await WaitUntilAsync(() => pipeline.Queue.LockedCount == 3, "the worker holding the batch");
+
+        await pipeline.StopWorkerAsync();
+
+        Assert.Equal(0, pipeline.Queue.LockedCount);
+        var rows = await pipeline.Ingest.ListRowsAsync(ResultKeys.BlobPath(PipelineNames.ImagesContainer, prefix));
+        if (finishes)
+        {
+            Assert.Equal(3, rows.Count);
+            Assert.Equal(0, pipeline.Queue.Count);
+        }
+        else
+        {
+            Assert.Empty(rows);
+            Assert.Equal(3, pipeline.Queue.Count); // Abandoned: available again at once, for the next worker.
+        }
+    }
+
     private static Dictionary<string, string> WorkerEnvironment(ServiceBusPipeline pipeline, int batchDelayMilliseconds)
     {
         var environment = pipeline.Settings

@@ -146,7 +146,7 @@ public sealed class ServiceBusTestBrokerTests : IAsyncLifetime
     [Fact]
     public async Task RenewMessageLock_ExtendsLockPastItsDuration()
     {
-        var queue = _broker.CreateQueue("q", new BrokerQueueOptions { LockDuration = TimeSpan.FromSeconds(1) });
+        var queue = _broker.CreateQueue("q", new BrokerQueueOptions { LockDuration = TimeSpan.FromSeconds(2) });
         await using var sender = _client.CreateSender("q");
         await sender.SendMessageAsync(new ServiceBusMessage("long job"));
         await using var receiver = _client.CreateReceiver("q");
@@ -154,7 +154,7 @@ public sealed class ServiceBusTestBrokerTests : IAsyncLifetime
         Assert.NotNull(message);
 
         var until = message.LockedUntil;
-        for (var i = 0; i < 4; i++)
+        for (var i = 0; i < 8; i++)
         {
             await Task.Delay(500);
             await receiver.RenewMessageLockAsync(message);
@@ -162,7 +162,7 @@ public sealed class ServiceBusTestBrokerTests : IAsyncLifetime
             until = message.LockedUntil;
         }
 
-        Assert.Equal(1, queue.Deliveries); // 2 s held on a 1 s lock, never redelivered
+        Assert.Equal(1, queue.Deliveries); // 4 s held on a 2 s lock, never redelivered
         await receiver.CompleteMessageAsync(message);
     }
 
