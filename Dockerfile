@@ -19,6 +19,10 @@ COPY src/ src/
 # UseGpu=true makes the project reference Microsoft.ML.OnnxRuntime.Gpu.Linux instead of the CPU package.
 RUN dotnet publish src/CarClassifier.Functions/CarClassifier.Functions.csproj \
       -c Release -p:UseGpu=true -o /app/publish
+# The Service Bus classifier (transport=ServiceBus): same Core, its own entry point, run by infra/app/servicebus.bicep
+# as `dotnet /app/worker/CarClassifier.Worker.dll`.
+RUN dotnet publish src/CarClassifier.Worker/CarClassifier.Worker.csproj \
+      -c Release -p:UseGpu=true -o /app/worker
 
 # ---- model: fetch the weights the manifest pins, and refuse them unless the sha256 matches ----
 FROM debian:bookworm-slim AS model
@@ -74,5 +78,6 @@ ENV LD_LIBRARY_PATH=/usr/local/cuda/lib64:/usr/local/cuda-${CUDA_MAJOR}.${CUDA_M
     AzureFunctionsJobHost__Logging__Console__IsEnabled=true
 COPY --from=model /models/ /models/
 COPY --from=build /app/publish /home/site/wwwroot
+COPY --from=build /app/worker /app/worker
 # The Functions host listens on port 80 (the container app's ingress targetPort).
 EXPOSE 80

@@ -20,6 +20,9 @@ param runtimeVersion string
 param instanceMemoryMB int
 param maximumInstanceCount int
 
+@description('Transport settings (app/servicebus.bicep on Service Bus: Classifier__Transport, ServiceBusConnection__*); empty for the storage queue.')
+param transportSettings object = {}
+
 // Literal names shared with the code (PipelineNames: StorageConnection = AzureWebJobsStorage,
 // ClassifyFunction = ClassifyImages); tests/CarClassifier.Infra.Tests checks them. No keys: identity only.
 var appSettings = {
@@ -48,7 +51,7 @@ module functionApp '../core/host/flex-function-app.bicep' = {
     runtimeVersion: runtimeVersion
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
-    appSettings: appSettings
+    appSettings: union(appSettings, transportSettings)
   }
 }
 
