@@ -18,6 +18,10 @@ param applicationInsightsConnectionString string
 
 param runtimeVersion string
 param instanceMemoryMB int
+
+// Flex Consumption accepts 40 to 1000 ("Flex Consumption plan hosting", learn.microsoft.com: maximum instance count).
+@minValue(40)
+@maxValue(1000)
 param maximumInstanceCount int
 
 @description('Transport settings (app/servicebus.bicep on Service Bus: Classifier__Transport, ServiceBusConnection__*); empty for the storage queue.')
@@ -28,13 +32,20 @@ param transportSettings object = {}
 var appSettings = {
   AzureWebJobsStorage__credential: 'managedidentity'
   AzureWebJobsStorage__clientId: identityClientId
+  AzureWebJobsStorage__accountName: storageAccountName
   AzureWebJobsStorage__blobServiceUri: blobEndpoint
   AzureWebJobsStorage__queueServiceUri: queueEndpoint
   AzureWebJobsStorage__tableServiceUri: tableEndpoint
   AZURE_CLIENT_ID: identityClientId
   APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
-  // This app only ingests; the GPU app classifies.
+  // No diagnostic-events table: writing it needs account-wide table rights (see app/classifier.bicep).
+  AzureWebJobsFeatureFlags: 'DisableDiagnosticEventLogging'
+  // FunctionsNetHost exits with SIGSEGV (139) on .NET 10 on Flex Consumption when started from a placeholder; the
+  // reported workaround is to skip the placeholder (azure-functions-dotnet-worker#3335, open when this was written).
+  // Costs some cold-start time; remove it once that issue is fixed (docs/DEPLOY.md, "Known platform issues").
+  WEBSITE_USE_PLACEHOLDER_DOTNETISOLATED: '0'
+  // This app only ingests; the classifier app classifies.
   'AzureWebJobs.ClassifyImages.Disabled': 'true'
 }
 

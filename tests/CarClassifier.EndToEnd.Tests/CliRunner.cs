@@ -1,4 +1,4 @@
-using CarClassifier.Cli.Commands;
+using CarClassifier.Cli;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -26,14 +26,8 @@ internal static class CliRunner
             });
             console.Profile.Width = 240;
             AnsiConsole.Console = console;
-            var app = new CommandApp();
-            app.Configure(config =>
-            {
-                config.SetApplicationName("carclass");
-                config.PropagateExceptions();
-                config.ConfigureConsole(console);
-                CommandRegistrations.AddUserCommands(config);
-            });
+            // The same app, registrations and composition root as Program.cs; errors are handled as a user sees them.
+            var app = CliApp.Create(config => config.ConfigureConsole(console));
             var exit = await app.RunAsync(args);
             return (exit, writer.ToString());
         }
