@@ -101,6 +101,12 @@ public sealed class ClassifierOptions : IValidatableObject
     [Range(1, 100)]
     public int TopK { get; set; } = 5;
 
+    /// <summary>
+    /// The queue between ingest and classifier: StorageQueue (default) or ServiceBus (<c>ServiceBusConnection</c> names the
+    /// namespace). docs/ARCHITECTURE.md says when to choose which.
+    /// </summary>
+    public Messaging.ServiceBus.MessageTransport Transport { get; set; }
+
     /// <summary>Create the container, queues and table at start (local runs). In Azure, Bicep creates them.</summary>
     public bool CreateStorageResources { get; set; }
 
