@@ -46,18 +46,8 @@ public sealed class RunCommand(StorageConnection connection, StorageClientFactor
             return ExitCodes.Usage;
         }
 
-        string manifestPath;
-        try
-        {
-            manifestPath = ModelLocator.ResolveManifest(settings.Model);
-        }
-        catch (FileNotFoundException ex)
-        {
-            AnsiConsole.MarkupLineInterpolated($"[red]{ex.Message}[/]");
-            return ExitCodes.Usage;
-        }
-
-        var manifest = await ModelManifest.LoadAsync(manifestPath, cancellationToken).ConfigureAwait(false);
+        var (manifestPath, manifest, exit) = await ModelLocator.LoadAsync(settings.Model, cancellationToken).ConfigureAwait(false);
+        if (manifest is null) return exit;
         if (manifest.LabelsAreMeaningless)
         {
             AnsiConsole.Write(new Panel(
