@@ -21,10 +21,25 @@ public static class ImageHeaderProbe
 
     internal const string AcceptedFormatsKey = PipelineNames.OptionsSection + ":AcceptedFormats";
 
-    /// <summary>Probes <paramref name="encoded"/>; throws <see cref="ImageRejectedException"/> with a clear reason.</summary>
+    /// <summary>
+    /// Probes <paramref name="encoded"/>; throws <see cref="ImageRejectedException"/> with a clear reason, and nothing
+    /// else but cancellation or out-of-memory: any other exception from the parsing below is turned into a rejection.
+    /// </summary>
     public static ImageHeader Probe(ReadOnlySpan<byte> encoded, ImageLimits limits)
     {
         ArgumentNullException.ThrowIfNull(limits);
+        try
+        {
+            return ProbeUnguarded(encoded, limits);
+        }
+        catch (Exception ex) when (DecodeFailures.IsDataError(ex))
+        {
+            throw DecodeFailures.Unexpected(encoded, ex);
+        }
+    }
+
+    private static ImageHeader ProbeUnguarded(ReadOnlySpan<byte> encoded, ImageLimits limits)
+    {
         if (encoded.IsEmpty)
         {
             throw new ImageRejectedException(ImageRejectionKind.Empty, "image is empty (0 bytes)");
@@ -51,6 +66,14 @@ public static class ImageHeaderProbe
         if (format == ImageFormat.Gif)
         {
             GifFrameScanner.CheckFrames(encoded, limits);
+        }
+        else if (format == ImageFormat.Tiff)
+        {
+            TiffStructure.Check(encoded);
+        }
+        else if (format == ImageFormat.Webp)
+        {
+            CheckWebpChunks(encoded);
         }
 
         IImageInfo? info;
@@ -110,19 +133,63 @@ public static class ImageHeaderProbe
     }
 
     /// <summary>
+    /// Walks the RIFF chunks of a WebP file: a chunk the decoders read (image data, alpha, animation frames, metadata)
+    /// whose size field claims more bytes than the file holds is truncated data. ImageSharp 2.1 allocates an array of the
+    /// claimed size for EXIF, ICCP and XMP chunks first (0x7FFFFFF0 bytes: a 2 GB allocation or an OutOfMemoryException),
+    /// so such files are rejected here. Unknown chunks past the image (JUNK) are skipped, as libwebp does.
+    /// </summary>
+    private static void CheckWebpChunks(ReadOnlySpan<byte> webp)
+    {
+        long offset = 12;
+        while (offset + 8 <= webp.Length)
+        {
+            int at = (int)offset;
+            long size = BinaryPrimitives.ReadUInt32LittleEndian(webp.Slice(at + 4, 4));
+            long remaining = webp.Length - (offset + 8);
+            if (size > remaining)
+            {
+                ReadOnlySpan<byte> fourcc = webp.Slice(at, 4);
+                if (fourcc.SequenceEqual("EXIF"u8) || fourcc.SequenceEqual("ICCP"u8) || fourcc.SequenceEqual("XMP "u8)
+                    || fourcc.SequenceEqual("ALPH"u8) || fourcc.SequenceEqual("ANMF"u8) || fourcc.SequenceEqual("VP8X"u8))
+                {
+                    string name = System.Text.Encoding.ASCII.GetString(fourcc).Trim();
+                    throw new ImageRejectedException(
+                        ImageRejectionKind.Corrupt,
+                        string.Create(
+                            CultureInfo.InvariantCulture,
+                            $"Webp image is corrupt: its {name} chunk claims {size} bytes, but only {remaining} remain in the file (truncated or damaged)"));
+                }
+
+                return; // image data cut short is left to the decoders (they report truncation); unknown chunks are ignored
+            }
+
+            offset += 8 + size + (size & 1);
+        }
+    }
+
+    /// <summary>
     /// ImageSharp 2.1 does not surface a WebP file's EXIF chunk when identifying, so find the RIFF "EXIF" chunk
     /// here (Skia and Pillow both honour its orientation).
     /// </summary>
     private static int ReadWebpOrientation(ReadOnlySpan<byte> webp)
     {
-        int offset = 12; // "RIFF" size "WEBP"
+        // Offsets and sizes are long: a chunk size is a 32-bit unsigned field, and offset + size must never wrap
+        // (a 0xFFFFFFF0 JUNK chunk once made int arithmetic slice outside the file).
+        long offset = 12; // "RIFF" size "WEBP"
         while (offset + 8 <= webp.Length)
         {
-            int size = (int)Math.Min(BinaryPrimitives.ReadUInt32LittleEndian(webp.Slice(offset + 4, 4)), int.MaxValue - 16);
-            int dataStart = offset + 8;
-            if (webp.Slice(offset, 4).SequenceEqual("EXIF"u8))
+            int at = (int)offset;
+            long size = BinaryPrimitives.ReadUInt32LittleEndian(webp.Slice(at + 4, 4));
+            int dataStart = at + 8;
+            long remaining = webp.Length - dataStart;
+            if (webp.Slice(at, 4).SequenceEqual("EXIF"u8))
             {
-                return OrientationFromExif(webp.Slice(dataStart, Math.Min(size, webp.Length - dataStart)));
+                return OrientationFromExif(webp.Slice(dataStart, (int)Math.Min(size, remaining)));
+            }
+
+            if (size > remaining)
+            {
+                break; // the chunk claims more than the file holds: no further chunk to read
             }
 
             offset = dataStart + size + (size & 1);
@@ -137,18 +204,21 @@ public static class ImageHeaderProbe
     /// </summary>
     private static int ReadPngOrientation(ReadOnlySpan<byte> png)
     {
-        int offset = 8; // signature
+        // long, as for WebP: a chunk length of 0x7FFFFFF0 or 0xFFFFFFFF must end the walk, not wrap the offset.
+        long offset = 8; // signature
         while (offset + 8 <= png.Length)
         {
-            int size = (int)Math.Min(BinaryPrimitives.ReadUInt32BigEndian(png.Slice(offset, 4)), int.MaxValue - 16);
-            ReadOnlySpan<byte> type = png.Slice(offset + 4, 4);
-            int dataStart = offset + 8;
+            int at = (int)offset;
+            long size = BinaryPrimitives.ReadUInt32BigEndian(png.Slice(at, 4));
+            ReadOnlySpan<byte> type = png.Slice(at + 4, 4);
+            int dataStart = at + 8;
+            long remaining = png.Length - dataStart;
             if (type.SequenceEqual("eXIf"u8))
             {
-                return OrientationFromExif(png.Slice(dataStart, Math.Min(size, png.Length - dataStart)));
+                return OrientationFromExif(png.Slice(dataStart, (int)Math.Min(size, remaining)));
             }
 
-            if (type.SequenceEqual("IEND"u8))
+            if (type.SequenceEqual("IEND"u8) || size > remaining)
             {
                 break;
             }

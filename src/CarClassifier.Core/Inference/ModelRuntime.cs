@@ -33,6 +33,10 @@ public sealed class ModelRuntime : IHostedService, IAsyncDisposable, IDisposable
     /// <summary>The loaded model; the first caller triggers the load.</summary>
     public Task<LoadedModel> GetAsync(CancellationToken cancellationToken = default) => _loaded.Value.WaitAsync(cancellationToken);
 
+    /// <summary>The loaded model's identity, or null while it is loading or when it failed to load (never throws).</summary>
+    public string? TryGetIdentity() =>
+        _loaded.IsValueCreated && _loaded.Value.IsCompletedSuccessfully ? _loaded.Value.Result.Manifest.Identity : null;
+
     public async Task StartAsync(CancellationToken cancellationToken) => await GetAsync(cancellationToken).ConfigureAwait(false);
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
