@@ -46,7 +46,7 @@ public sealed partial class HostileFileTests
     [InlineData(0x7FFFFFF0u)]
     [InlineData(0x7FFFFFFFu)]
     [InlineData(0xFFFFFFFFu)]
-    public void Probe_PngWithHugeChunkLength_ReadsTheHeaderOrRejects(uint length)
+    public void Probe_PngWithHugeChunkLength_ReadsTheHeaderOrRejectsAsTruncated(uint length)
     {
         foreach (string type in new[] { "tEXt", "prIv", "IDAT" })
         {
@@ -56,10 +56,21 @@ public sealed partial class HostileFileTests
                 byte[] png = HostileFiles.PngWithChunk(type, length, before);
 
                 // Act: before the fix, offset + size + 4 wrapped in int and Slice threw ArgumentOutOfRangeException.
-                var header = ImageHeaderProbe.Probe(png, ImageLimits.Default);
+                var outcome = Record.Exception(() => ImageHeaderProbe.Probe(png, ImageLimits.Default));
 
-                // Assert
-                Assert.Equal((ImageFormat.Png, 16, 16, 1), (header.Format, header.StoredWidth, header.StoredHeight, header.Orientation));
+                // Assert: a chunk that hides the image data (before it, or an IDAT) is truncation; after the data it is harmless.
+                if (before || type == "IDAT")
+                {
+                    var rejected = Assert.IsType<ImageRejectedException>(outcome);
+                    Assert.Equal(ImageRejectionKind.Corrupt, rejected.Kind);
+                    Assert.StartsWith($"Png image is truncated: a {type} chunk claims {length} bytes", rejected.Message, StringComparison.Ordinal);
+                }
+                else
+                {
+                    Assert.Null(outcome);
+                    var header = ImageHeaderProbe.Probe(png, ImageLimits.Default);
+                    Assert.Equal((ImageFormat.Png, 16, 16, 1), (header.Format, header.StoredWidth, header.StoredHeight, header.Orientation));
+                }
             }
         }
     }
