@@ -65,6 +65,10 @@ public sealed class ClassifierOptions : IValidatableObject
     [Range(1, 1000)]
     public int MaxDequeueCount { get; set; } = 5;
 
+    /// <summary>Most width x height x scans a JPEG may cost (the decode work, not only the scan count).</summary>
+    [Range(1, long.MaxValue)]
+    public long MaxJpegScanPixels { get; set; } = 3_000_000_000;
+
     /// <summary>Accepted image formats; anything else gets a Failed row naming its format.</summary>
     public List<ImageFormat> AcceptedFormats { get; set; } = [];
 
@@ -108,6 +112,7 @@ public sealed class ClassifierOptions : IValidatableObject
         MaxPixels = MaxPixels,
         MaxDimension = MaxDimension,
         MaxJpegScans = MaxJpegScans,
+        MaxJpegScanPixels = MaxJpegScanPixels,
         AcceptedFormats = AcceptedFormats.Count == 0
             ? ImageLimits.Default.AcceptedFormats
             : AcceptedFormats.ToHashSet(),

@@ -19,6 +19,8 @@ public static class ImageHeaderProbe
 
     internal const string MaxJpegScansKey = PipelineNames.OptionsSection + ":MaxJpegScans";
 
+    internal const string MaxJpegScanPixelsKey = PipelineNames.OptionsSection + ":MaxJpegScanPixels";
+
     internal const string AcceptedFormatsKey = PipelineNames.OptionsSection + ":AcceptedFormats";
 
     /// <summary>
@@ -105,7 +107,7 @@ public static class ImageHeaderProbe
         CheckSize(info.Width, info.Height, limits, "image");
         if (format == ImageFormat.Jpeg)
         {
-            CheckJpegStructure(encoded, limits);
+            CheckJpegStructure(encoded, limits, (long)info.Width * info.Height);
         }
 
         int orientation = format switch
@@ -117,7 +119,7 @@ public static class ImageHeaderProbe
         return new ImageHeader(format, info.Width, info.Height, orientation);
     }
 
-    private static void CheckJpegStructure(ReadOnlySpan<byte> jpeg, ImageLimits limits)
+    private static void CheckJpegStructure(ReadOnlySpan<byte> jpeg, ImageLimits limits, long pixels)
     {
         var (endOfImage, scans) = JpegMarkers.Structure(jpeg);
         if (!endOfImage)
@@ -133,6 +135,16 @@ public static class ImageHeaderProbe
                 string.Create(
                     CultureInfo.InvariantCulture,
                     $"Jpeg image has {scans} scans, more than the limit of {limits.MaxJpegScans} ({MaxJpegScansKey}): every scan revisits every block, so such files cost minutes of CPU to decode"));
+        }
+
+        long work = pixels * scans;
+        if (work > limits.MaxJpegScanPixels)
+        {
+            throw new ImageRejectedException(
+                ImageRejectionKind.TooLarge,
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"Jpeg image would cost {pixels} pixels x {scans} scans = {work} pixel-scans to decode, over the limit of {limits.MaxJpegScanPixels} ({MaxJpegScanPixelsKey}): every scan revisits every block"));
         }
     }
 

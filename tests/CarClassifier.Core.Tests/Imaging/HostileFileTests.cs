@@ -184,6 +184,46 @@ public sealed partial class HostileFileTests
     }
 
     [Fact]
+    public void Probe_ProgressiveJpeg_PixelsTimesScansOverTheLimit_IsTooLarge_NamingTheSetting()
+    {
+        // Arrange: 256x256 with 442 scans = 28,966,912 pixel-scans (the count alone is under the 500-scan limit).
+        byte[] bytes = ProgressiveJpeg.WithManyScans(256, 256, firstBit: 6);
+        var limits = ImageLimits.Default with { MaxJpegScanPixels = 20_000_000 };
+
+        // Act
+        var ex = Assert.Throws<ImageRejectedException>(() => ImageHeaderProbe.Probe(bytes, limits));
+        var underDefault = ImageHeaderProbe.Probe(bytes, ImageLimits.Default);
+
+        // Assert
+        Assert.Equal(ImageRejectionKind.TooLarge, ex.Kind);
+        Assert.Equal(
+            "Jpeg image would cost 65536 pixels x 442 scans = 28966912 pixel-scans to decode, over the limit of 20000000 (Classifier:MaxJpegScanPixels): every scan revisits every block",
+            ex.Message);
+        Assert.Equal(256, underDefault.StoredWidth);
+    }
+
+    [Fact]
+    public void Probe_7000x7000JpegWith499Scans_IsRefusedByTheDefaultWorkLimit()
+    {
+        // Arrange: the file: 49 megapixels x 499 scans is 24.5 billion pixel-scans (6-14 s of decoding before).
+        byte[] bytes = ProgressiveJpeg.WithManyScans(64, 64, firstBit: 6);
+        int sof = bytes.AsSpan().IndexOf([(byte)0xFF, (byte)0xC2]);
+        bytes[sof + 5] = 7000 >> 8;
+        bytes[sof + 6] = 7000 & 0xFF;
+        bytes[sof + 7] = 7000 >> 8;
+        bytes[sof + 8] = 7000 & 0xFF;
+        int scans = 442;
+
+        // Act
+        var ex = Assert.Throws<ImageRejectedException>(() => ImageHeaderProbe.Probe(bytes, ImageLimits.Default));
+
+        // Assert
+        Assert.Equal(ImageRejectionKind.TooLarge, ex.Kind);
+        Assert.Contains($"49000000 pixels x {scans} scans", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("Classifier:MaxJpegScanPixels", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void DecodeFailures_DescribeEveryRuntimeException_WithoutItsTypeName()
     {
         Exception[] thrown =
