@@ -5,6 +5,7 @@ using CarClassifier.Cli.Commands.Shared;
 using CarClassifier.Core;
 using CarClassifier.Core.Results;
 using CarClassifier.Core.Vehicles;
+using CarClassifier.Functions.Http;
 
 namespace CarClassifier.EndToEnd.Tests;
 

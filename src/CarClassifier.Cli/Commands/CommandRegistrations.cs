@@ -17,6 +17,9 @@ namespace CarClassifier.Cli.Commands;
 /// </summary>
 public static class CommandRegistrations
 {
+    /// <summary>The command groups: each needs a subcommand.</summary>
+    public static IReadOnlySet<string> Groups { get; } = new HashSet<string>(StringComparer.Ordinal) { "model", "poison" };
+
     public static void AddCommands(IConfigurator config)
     {
         ArgumentNullException.ThrowIfNull(config);
@@ -34,10 +37,12 @@ public static class CommandRegistrations
         config.AddCommand<ResultsCommand>("results")
             .WithDescription("Show results as a table, CSV or JSON; filter by prefix, status and label/vehicle type. Exit: 0 rows shown, 2 usage, 4 storage, 11 no row matched.")
             .WithExample("results", "--prefix", "batch-7/", "--status", "failed")
-            .WithExample("results", "--label", "sports car", "--format", "csv");
+            .WithExample("results", "--label", "convertible", "--format", "csv");
         config.AddCommand<ReportCommand>("report")
             .WithDescription("Write a static HTML gallery (thumbnails, top-5 with bars, failures with reasons) that opens offline. Exit: 0 written, 2 usage, 4 storage, 11 no row matched.")
             .WithExample("report", "--prefix", "batch-7/", "--out", "./report");
+        config.AddCommand<Train.TrainCommand>("train").WithDescription("Train a classifier on a labelled folder (one sub-folder per class) on a frozen pretrained backbone; --cross-validate measures instead. Exit: 0 ok, 2 bad arguments or data, 3 base model unavailable, 130 Ctrl+C.").WithExample("train", "--data", "samples/labelled/vehicle_types", "--base", "resnet18-imagenet-features", "--out", "models-trained/vehicles");
+        config.AddCommand<Evaluate.EvaluateCommand>("evaluate").WithDescription("Measure a classifier on a labelled folder: top-1/top-5, per-class precision/recall, confusion matrix, worst confusions, calibration (table, json or html). Exit: 0 ok, 2 bad arguments or data, 3 model unavailable, 130 Ctrl+C.").WithExample("evaluate", "--model", "models-trained/vehicles/manifest.json", "--data", "photos-held-out", "--format", "html", "--out", "evaluation");
         config.AddBranch("model", model =>
         {
             model.SetDescription("Manage model weights: info, verify, download, generate. Exit: 0 ok, 2 usage, 3 missing/corrupt/unreachable.");

@@ -25,7 +25,7 @@ internal static class CliServices
         var services = new ServiceCollection();
         services.AddSingleton<IConfigurationRoot>(configuration);
         services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
-        services.AddCarClassifier(configuration);
+        services.AddCarClassifier(configuration, loadModelAtStart: false);
         services.AddModelGeneration();
         services.AddSingleton<StorageConnection>();
         services.AddSingleton<ICommandInterceptor, StorageSettingsInterceptor>();

@@ -22,7 +22,11 @@ public static class LocalHostBuilder
 
     /// <param name="settings">Configuration overrides (highest precedence), e.g. from the command line or a test.</param>
     /// <param name="configureLogging">Optional logging setup; console logging at Warning by default.</param>
-    public static IHost Build(IDictionary<string, string?>? settings = null, Action<ILoggingBuilder>? configureLogging = null)
+    /// <param name="configureServices">Runs after every other registration, e.g. for a test to record storage requests.</param>
+    public static IHost Build(
+        IDictionary<string, string?>? settings = null,
+        Action<ILoggingBuilder>? configureLogging = null,
+        Action<IServiceCollection>? configureServices = null)
     {
         var builder = new HostBuilder()
             .UseContentRoot(Directory.GetCurrentDirectory())
@@ -65,6 +69,7 @@ public static class LocalHostBuilder
 
                 // After the WebJobs host so its first sweep runs once the triggers are listening.
                 services.AddHostedService<BlobReconciler>();
+                configureServices?.Invoke(services);
             })
             .ConfigureLogging((context, logging) =>
             {

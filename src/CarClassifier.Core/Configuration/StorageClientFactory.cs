@@ -1,4 +1,5 @@
 using Azure.Core;
+using Azure.Core.Pipeline;
 using Azure.Data.Tables;
 using Azure.Identity;
 using Azure.Storage.Blobs;
@@ -18,6 +19,7 @@ public sealed class StorageClientFactory
     private readonly string? _connectionString;
     private readonly IConfigurationSection _section;
     private readonly Lazy<TokenCredential> _credential;
+    private readonly HttpPipelinePolicy[] _policies;
     private readonly bool _sdkDiagnostics;
 
     /// <summary>
@@ -26,9 +28,16 @@ public sealed class StorageClientFactory
     /// </summary>
     public const string SdkDiagnosticsSetting = "Storage:SdkDiagnostics";
 
-    public StorageClientFactory(IConfiguration configuration, string connectionName = PipelineNames.StorageConnection)
+    /// <param name="configuration">Holds the connection setting.</param>
+    /// <param name="connectionName">The connection setting's name (prefix).</param>
+    /// <param name="policies">
+    /// Extra per-call pipeline policies every client gets; tests record the storage resources the pipeline touches with one
+    /// (tests/CarClassifier.EndToEnd.Tests/StorageUseTests.cs checks them against infra/storage-use.json).
+    /// </param>
+    public StorageClientFactory(IConfiguration configuration, string connectionName = PipelineNames.StorageConnection, IEnumerable<HttpPipelinePolicy>? policies = null)
     {
         ArgumentNullException.ThrowIfNull(configuration);
+        _policies = policies?.ToArray() ?? [];
         _section = configuration.GetSection(connectionName);
         _connectionString = _section.Value;
         _sdkDiagnostics = bool.TryParse(configuration[SdkDiagnosticsSetting], out var diagnostics) && diagnostics;
@@ -85,8 +94,7 @@ public sealed class StorageClientFactory
     public BlobServiceClient CreateBlobServiceClient(Action<ClientOptions>? configure = null)
     {
         var options = new BlobClientOptions();
-        ApplyRetryPolicy(options);
-        ApplyDiagnostics(options);
+        Configure(options);
         configure?.Invoke(options);
         return UsesConnectionString ? new BlobServiceClient(_connectionString, options) : new BlobServiceClient(ServiceUri("blob"), _credential.Value, options);
     }
@@ -102,8 +110,7 @@ public sealed class StorageClientFactory
     public QueueClient CreateQueueClient(string queueName, QueueMessageEncoding encoding, Action<ClientOptions>? configure = null)
     {
         var options = new QueueClientOptions { MessageEncoding = encoding };
-        ApplyRetryPolicy(options);
-        ApplyDiagnostics(options);
+        Configure(options);
         configure?.Invoke(options);
         return UsesConnectionString
             ? new QueueClient(_connectionString, queueName, options)
@@ -113,12 +120,18 @@ public sealed class StorageClientFactory
     public TableClient CreateTableClient(string tableName, Action<ClientOptions>? configure = null)
     {
         var options = new TableClientOptions();
-        ApplyRetryPolicy(options);
-        ApplyDiagnostics(options);
+        Configure(options);
         configure?.Invoke(options);
         return UsesConnectionString
             ? new TableClient(_connectionString, tableName, options)
             : new TableClient(ServiceUri("table"), tableName, _credential.Value, options);
+    }
+
+    private void Configure(ClientOptions options)
+    {
+        ApplyRetryPolicy(options);
+        ApplyDiagnostics(options);
+        foreach (var policy in _policies) options.AddPolicy(policy, HttpPipelinePosition.PerCall);
     }
 
     private bool UsesConnectionString => !string.IsNullOrWhiteSpace(_connectionString);

@@ -35,13 +35,12 @@ public sealed class ServiceCollectionExtensionsTests
         Assert.False(provider.GetRequiredService<IOptions<ClassifierOptions>>().Value.AllowModelGeneration);
     }
 
-    [Theory]
-    [InlineData("AzureWebJobs.ClassifyImages.Disabled")]
-    [InlineData("AzureWebJobs_ClassifyImages_Disabled")]
-    public void AddCarClassifier_ClassifyDisabled_NeverLoadsTheModel(string key)
+    [Fact]
+    public void AddCarClassifier_LoadModelAtStartFalse_NeverLoadsTheModel()
     {
-        // The CPU ingest app disables ClassifyImages and must not download a 100 MB model it never uses.
-        using var provider = Build(new() { [key] = "true" });
+        // The CPU ingest app (ClassifyImages disabled) and the CLI must not download a 100 MB model they never use.
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [PipelineNames.StorageConnection] = "UseDevelopmentStorage=true" }).Build();
+        using var provider = new ServiceCollection().AddLogging().AddCarClassifier(configuration, loadModelAtStart: false).BuildServiceProvider();
 
         Assert.DoesNotContain(provider.GetServices<IHostedService>(), s => s is ModelRuntime);
     }

@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text;
+using CarClassifier.Core.Results;
 
-namespace CarClassifier.Core.Results;
+namespace CarClassifier.Functions.Http;
 
 /// <summary>
 /// The query string of the list API (<c>?prefix=&amp;pageSize=&amp;continuation=</c>), validated, so the HTTP

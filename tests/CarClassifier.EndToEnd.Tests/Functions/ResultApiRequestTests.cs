@@ -1,6 +1,7 @@
 using CarClassifier.Core.Results;
+using CarClassifier.Functions.Http;
 
-namespace CarClassifier.Core.Tests.Results;
+namespace CarClassifier.EndToEnd.Tests.Functions;
 
 public sealed class ResultApiRequestTests
 {
