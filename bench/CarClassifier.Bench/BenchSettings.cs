@@ -6,7 +6,7 @@ namespace CarClassifier.Bench;
 /// <summary>Command-line settings. Every option has a default, so a bare <c>carclass-bench</c> runs the full suite.</summary>
 internal sealed class BenchSettings
 {
-    public static readonly string[] AllSections = ["decode", "pillow", "inference", "ort", "e2e", "azurite", "plumbing", "calls"];
+    public static readonly string[] AllSections = ["decode", "pillow", "inference", "ort", "e2e", "azurite", "plumbing", "calls", "head"];
 
     /// <summary>Small budgets and fewer repeats: a CI smoke run in well under a minute on 2 cores.</summary>
     public bool Quick { get; private set; }
@@ -139,7 +139,7 @@ internal sealed class BenchSettings
     }
 
     public const string Usage = """
-        carclass-bench [--quick] [--json out.json] [--only decode,pillow,inference,ort,e2e,azurite,plumbing,calls] [--skip ...]
+        carclass-bench [--quick] [--json out.json] [--only decode,pillow,inference,ort,e2e,azurite,plumbing,calls,head] [--skip ...]
                        [--model models/resnet50-generated/manifest.json] [--provider cpu|cuda] [--batches 1,8,32]
                        [--e2e-batch 8] [--decoders imagesharp,skia,turbojpeg] [--oversample 1.0] [--azurite-port 10200] [--azurite-images 64]
                        [--photos ../shared/testdata/photos] [--repeats N] [--budget SECONDS]

@@ -94,6 +94,7 @@ internal static class Report
         Plumbing(sb, results);
         Table(sb, results, "calls", "### Storage calls one at a time, production clients, this process's CPU (core-ms per item)",
             [("wall ms/item", "wallMsPerItem", "F2"), ("items", "items", "F0")], "F3");
+        Table(sb, results, "head", "### carclass train: softmax head fit on features (seconds)", []);
         return sb.ToString();
     }
 

@@ -26,6 +26,9 @@ param instanceMemoryMB int
 @maxValue(1000)
 param maximumInstanceCount int
 
+@description('Transport settings (app/servicebus.bicep on Service Bus: Classifier__Transport, ServiceBusConnection__*); empty for the storage queue.')
+param transportSettings object = {}
+
 // Literal names shared with the code (PipelineNames: StorageConnection = AzureWebJobsStorage,
 // ClassifyFunction = ClassifyImages); tests/CarClassifier.Infra.Tests checks them. No keys: identity only.
 var appSettings = {
@@ -61,7 +64,7 @@ module functionApp '../core/host/flex-function-app.bicep' = {
     runtimeVersion: runtimeVersion
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
-    appSettings: appSettings
+    appSettings: union(appSettings, transportSettings)
   }
 }
 

@@ -17,6 +17,7 @@ public sealed class TrainServeTests(AzuriteFixture azurite) : IDisposable
 {
     private static readonly TimeSpan RowTimeout = TimeSpan.FromSeconds(120);
     private readonly string _temp = Directory.CreateTempSubdirectory("carclass-train-").FullName;
+    private string? _trainedWeights;
 
     private static string Samples => Path.Combine(RepoPaths.Root, "samples", "labelled", "vehicle_types");
 
@@ -34,6 +35,7 @@ public sealed class TrainServeTests(AzuriteFixture azurite) : IDisposable
         Assert.True(train.ExitCode == ExitCodes.Success, train.Output);
         var manifestPath = Path.Combine(outDir, "manifest.json");
         var manifest = await ModelManifest.LoadAsync(manifestPath);
+        _trainedWeights = Path.Combine(Cache, manifest.File);
         var labels = await ModelStore.LoadLabelsAsync(manifestPath);
         Assert.Equal(["bike", "car", "juggernaut", "minibus", "pickup", "truck"], labels);
         Assert.Equal([-1, 6], manifest.Output.Shape);
@@ -98,6 +100,8 @@ public sealed class TrainServeTests(AzuriteFixture azurite) : IDisposable
 
     public void Dispose()
     {
+        // The trained weights went to the shared model cache; remove them so test runs do not pile up 64 MB files.
+        if (_trainedWeights is not null) File.Delete(_trainedWeights);
         try
         {
             Directory.Delete(_temp, recursive: true);
