@@ -48,7 +48,7 @@ if (settings.Sections.Contains("pillow"))
     Note("pillow done");
 }
 
-var needsModel = settings.Sections.Overlaps(["inference", "ort", "e2e", "azurite", "plumbing"]);
+var needsModel = settings.Sections.Overlaps(["inference", "ort", "e2e", "azurite", "plumbing", "servicebus"]);
 if (needsModel)
 {
     var model = await BenchModel.LoadAsync(settings, CancellationToken.None);
@@ -75,6 +75,12 @@ if (needsModel)
     {
         results.AddRange(await AzuriteBench.RunAsync(settings, model, photos, Note, CancellationToken.None));
         Note("azurite done");
+    }
+
+    if (settings.Sections.Contains("servicebus"))
+    {
+        results.AddRange(await ServiceBusBench.RunAsync(settings, model, photos, Note, CancellationToken.None));
+        Note("servicebus done");
     }
 
     if (settings.Sections.Contains("plumbing"))
