@@ -32,7 +32,11 @@ RUN case "$COMPUTE" in \
       *) echo "COMPUTE must be gpu or cpu, not '$COMPUTE'" >&2; exit 1 ;; \
     esac; \
     dotnet publish src/CarClassifier.Functions/CarClassifier.Functions.csproj \
-      -c Release -r linux-x64 --self-contained false -p:UseGpu=$gpu -o /app/publish
+      -c Release -r linux-x64 --self-contained false -p:UseGpu=$gpu -o /app/publish; \
+    dotnet publish src/CarClassifier.Worker/CarClassifier.Worker.csproj \
+      -c Release -r linux-x64 --self-contained false -p:UseGpu=$gpu -o /app/worker
+# (the second publish above is the Service Bus classifier: same Core, its own entry point, which
+# infra/app/servicebus.bicep runs as `dotnet /app/worker/CarClassifier.Worker.dll` when transport=ServiceBus.)
 
 # ---- model: fetch the weights the manifest pins, and refuse them unless the sha256 matches ----
 FROM debian:bookworm-slim AS model
@@ -94,5 +98,6 @@ ENV LD_LIBRARY_PATH=/usr/local/cuda/lib64:/usr/local/cuda-${CUDA_MAJOR}.${CUDA_M
     AzureFunctionsJobHost__Logging__Console__IsEnabled=true
 COPY --from=model /models/ /models/
 COPY --from=build /app/publish /home/site/wwwroot
+COPY --from=build /app/worker /app/worker
 # The Functions host listens on port 80 (the container app's ingress targetPort).
 EXPOSE 80

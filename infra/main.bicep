@@ -58,6 +58,13 @@ param registrySku string = 'Basic'
 param storageSku string = 'Standard_LRS'
 
 // Optional name overrides; empty means abbreviation + resource token.
+@description('Queue between ingest and classifier (Classifier:Transport). ServiceBus adds a namespace, the queue and the classifier worker Container App (app/servicebus.bicep); docs/ARCHITECTURE.md says when to choose it.')
+@allowed(['StorageQueue', 'ServiceBus'])
+param transport string = 'StorageQueue'
+
+param serviceBusNamespaceName string = ''
+param classifierWorkerAppName string = ''
+
 param storageAccountName string = ''
 param ingestIdentityName string = ''
 param classifierIdentityName string = ''
@@ -115,6 +122,8 @@ var names = {
     : '${abbrs.appManagedEnvironments}${resourceToken}'
   classifierApp: !empty(classifierAppName) ? classifierAppName : '${abbrs.appContainerApps}classify-${resourceToken}'
   systemTopic: !empty(systemTopicName) ? systemTopicName : '${abbrs.eventGridDomainsTopics}images-${resourceToken}'
+  serviceBus: !empty(serviceBusNamespaceName) ? serviceBusNamespaceName : '${abbrs.serviceBusNamespaces}${resourceToken}'
+  classifierWorker: !empty(classifierWorkerAppName) ? classifierWorkerAppName : '${abbrs.appContainerApps}worker-${resourceToken}'
 }
 
 // Flex Consumption deploys the ingest package from this container.
@@ -217,6 +226,7 @@ module ingest 'app/ingest.bicep' = {
     runtimeVersion: functionsRuntimeVersion
     instanceMemoryMB: ingestInstanceMemoryMB
     maximumInstanceCount: ingestMaximumInstanceCount
+    transportSettings: serviceBusIngestSettings
   }
 }
 
@@ -247,6 +257,45 @@ module classifier 'app/classifier.bicep' = {
   }
 }
 
+// Service Bus transport: ingest sends with the same identity; the worker app receives (app/servicebus.bicep).
+module serviceBus 'app/servicebus.bicep' = if (transport == 'ServiceBus') {
+  name: 'servicebus'
+  params: {
+    namespaceName: names.serviceBus
+    location: location
+    tags: tags
+    queueName: pipeline.workQueue
+    senderPrincipalId: identity.outputs.principalId
+    receiverPrincipalId: identity.outputs.principalId
+    workerAppName: names.classifierWorker
+    environmentId: resourceId('Microsoft.App/managedEnvironments', classifier.outputs.environmentName)
+    workloadProfileName: classifier.outputs.gpuProfileName
+    gpuProfileType: gpuProfileType
+    image: classifierImage
+    registryServer: registry.outputs.loginServer
+    identityId: identity.outputs.resourceId
+    identityClientId: identity.outputs.clientId
+    blobEndpoint: storage.outputs.primaryBlobEndpoint
+    queueEndpoint: storage.outputs.primaryQueueEndpoint
+    tableEndpoint: storage.outputs.primaryTableEndpoint
+    applicationInsightsConnectionString: monitoring.outputs.applicationInsightsConnectionString
+    executionProvider: classifierExecutionProvider
+    modelManifest: classifierModelManifest
+    extraSettings: classifierExtraSettings
+    minReplicas: classifierMinReplicas
+    maxReplicas: classifierMaxReplicas
+  }
+}
+
+var serviceBusIngestSettings = transport == 'ServiceBus'
+  ? {
+      Classifier__Transport: 'ServiceBus'
+      ServiceBusConnection__fullyQualifiedNamespace: '${names.serviceBus}.servicebus.windows.net'
+      ServiceBusConnection__credential: 'managedidentity'
+      ServiceBusConnection__clientId: identity.outputs.clientId
+    }
+  : {}
+
 output AZURE_LOCATION string = location
 output AZURE_RESOURCE_GROUP string = resourceGroup().name
 output STORAGE_ACCOUNT_NAME string = storage.outputs.name
@@ -274,3 +323,5 @@ output INGEST_IDENTITY_CLIENT_ID string = ingestIdentity.outputs.clientId
 output CLASSIFIER_IDENTITY_CLIENT_ID string = classifierIdentity.outputs.clientId
 output SYSTEM_TOPIC_NAME string = systemTopic.outputs.name
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName
+output TRANSPORT string = transport
+output SERVICE_BUS_NAMESPACE string = transport == 'ServiceBus' ? names.serviceBus : ''

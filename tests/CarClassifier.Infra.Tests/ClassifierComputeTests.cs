@@ -34,7 +34,6 @@ public sealed class ClassifierComputeTests : IDisposable
     [Theory]
     [InlineData("gpu-h100")]
     [InlineData("GPU-T4")]
-    [InlineData("")]
     public void BuildParams_UnknownCompute_FailsNamingTheAllowedValues(string compute)
     {
         var build = BicepCli.Run("build-params", WriteParams(compute), "--stdout");

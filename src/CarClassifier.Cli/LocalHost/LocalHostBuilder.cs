@@ -71,10 +71,15 @@ public static class LocalHostBuilder
                 services.AddHostedService<BlobReconciler>();
                 configureServices?.Invoke(services);
             })
-            .ConfigureLogging(logging =>
+            .ConfigureLogging((context, logging) =>
             {
                 // The SDK logs every expected 404/409 (CreateIfNotExists, empty queues) as a warning: noise here.
                 logging.AddFilter("Azure.Core", LogLevel.Error);
+
+                // No per-image Information lines by default (host.json levels, as in Azure); the Logging section turns
+                // them back on, e.g. Logging__LogLevel__CarClassifier=Debug and Logging__LogLevel__Function=Information.
+                HostJsonLogLevels.Apply(Path.Combine(AppContext.BaseDirectory, "host.json"), logging);
+                logging.AddConfiguration(context.Configuration.GetSection("Logging"));
                 if (configureLogging is not null)
                 {
                     configureLogging(logging);

@@ -19,7 +19,9 @@ public sealed class HostCommand : AsyncCommand<HostSettings>
             return await HostSupervisor.RunAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        var manifestPath = ModelLocator.ResolveManifest(settings.Model);
+        // A missing or invalid manifest is permanent: one line and exit 3, which the supervisor does not restart.
+        var (manifestPath, manifest, exit) = await ModelLocator.LoadAsync(settings.Model, cancellationToken).ConfigureAwait(false);
+        if (manifest is null) return exit;
         using var host = LocalHostBuilder.Build(
             new Dictionary<string, string?>
             {
@@ -34,7 +36,7 @@ public sealed class HostCommand : AsyncCommand<HostSettings>
         }
         catch (Exception ex) when (ModelErrors.IsModelProblem(ex))
         {
-            ModelErrors.Explain(ex, await Core.Models.ModelManifest.LoadAsync(manifestPath, cancellationToken).ConfigureAwait(false));
+            ModelErrors.Explain(ex, manifest);
             return ExitCodes.ModelUnavailable;
         }
 

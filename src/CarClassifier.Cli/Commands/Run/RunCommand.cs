@@ -24,37 +24,30 @@ namespace CarClassifier.Cli.Commands.Run;
 /// </summary>
 public sealed class RunCommand(StorageConnection connection, StorageClientFactory storage, ResultStore results, IModelWeightsGenerator generator) : AsyncCommand<RunSettings>
 {
-    private static readonly string[] DefaultImageFolders = ["../shared/testdata/photos", "../../shared/testdata/photos"];
-
     public override async Task<int> ExecuteAsync(CommandContext context, RunSettings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var folder = settings.Images ?? DefaultImageFolders.Select(Path.GetFullPath).FirstOrDefault(Directory.Exists);
+        var folder = settings.Images ?? SampleImages.Find();
         if (folder is null || !Directory.Exists(folder))
         {
-            AnsiConsole.MarkupLineInterpolated($"[red]Image folder not found:[/] {settings.Images ?? DefaultImageFolders[0]}. Pass one with --images.");
+            AnsiConsole.MarkupLineInterpolated($"[red]Image folder not found:[/] {settings.Images ?? SampleImages.RelativePath}. Pass one with --images.");
             return ExitCodes.Usage;
         }
 
         var files = ImageFolder.List(folder);
+        if (settings.Images is null)
+        {
+            files = files.Where(f => Path.GetFileName(f) != SampleImages.AttributionFile).ToList();
+        }
+
         if (files.Count == 0)
         {
             AnsiConsole.MarkupLineInterpolated($"[red]No files in[/] {folder}.");
             return ExitCodes.Usage;
         }
 
-        string manifestPath;
-        try
-        {
-            manifestPath = ModelLocator.ResolveManifest(settings.Model);
-        }
-        catch (FileNotFoundException ex)
-        {
-            AnsiConsole.MarkupLineInterpolated($"[red]{ex.Message}[/]");
-            return ExitCodes.Usage;
-        }
-
-        var manifest = await ModelManifest.LoadAsync(manifestPath, cancellationToken).ConfigureAwait(false);
+        var (manifestPath, manifest, exit) = await ModelLocator.LoadAsync(settings.Model, cancellationToken).ConfigureAwait(false);
+        if (manifest is null) return exit;
         if (manifest.LabelsAreMeaningless)
         {
             AnsiConsole.Write(new Panel(
