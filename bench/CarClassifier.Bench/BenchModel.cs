@@ -1,6 +1,7 @@
 using CarClassifier.Core.Configuration;
 using CarClassifier.Core.Inference;
 using CarClassifier.Core.Models;
+using CarClassifier.ModelGeneration;
 using Microsoft.Extensions.Logging;
 using Microsoft.ML.OnnxRuntime;
 
@@ -29,7 +30,7 @@ internal sealed class BenchModel
     {
         var manifestPath = RepoPaths.Resolve(settings.ModelManifest);
         var manifest = await ModelManifest.LoadAsync(manifestPath, cancellationToken).ConfigureAwait(false);
-        var store = new ModelStore(RepoPaths.Resolve(settings.ModelCache));
+        var store = new ModelStore(RepoPaths.Resolve(settings.ModelCache), generator: OnnxWeightsGenerator.Instance);
         var modelPath = await store.EnsureModelAsync(manifest, new ModelEnsureOptions { AllowDownload = true, AllowGenerate = true }, null, cancellationToken)
             .ConfigureAwait(false);
         var labels = await ModelStore.LoadLabelsAsync(manifestPath, manifest, cancellationToken).ConfigureAwait(false);

@@ -1,9 +1,11 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using CarClassifier.Cli.Commands;
+using CarClassifier.Cli.Commands.Report;
+using CarClassifier.Cli.Commands.Shared;
 using CarClassifier.Core;
 using CarClassifier.Core.Results;
 using CarClassifier.Core.Vehicles;
+using CarClassifier.Functions.Http;
 
 namespace CarClassifier.EndToEnd.Tests;
 

@@ -1,4 +1,4 @@
-using CarClassifier.Cli.Commands;
+using CarClassifier.Cli;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -10,7 +10,9 @@ internal static class CliRunner
     // AnsiConsole.Console is process-wide: one command at a time.
     private static readonly SemaphoreSlim Gate = new(1, 1);
 
-    public static async Task<(int ExitCode, string Output)> RunAsync(params string[] args)
+    public static Task<(int ExitCode, string Output)> RunAsync(params string[] args) => RunAsync(args, null);
+
+    public static async Task<(int ExitCode, string Output)> RunAsync(string[] args, Action<IConfigurator>? configure)
     {
         await Gate.WaitAsync();
         var previous = AnsiConsole.Console;
@@ -26,15 +28,12 @@ internal static class CliRunner
             });
             console.Profile.Width = 240;
             AnsiConsole.Console = console;
-            var app = new CommandApp();
-            app.Configure(config =>
+            // The same app, registrations and composition root as Program.cs; errors are handled as a user sees them.
+            var exit = await CliApp.RunAsync(args, config =>
             {
-                config.SetApplicationName("carclass");
-                config.PropagateExceptions();
                 config.ConfigureConsole(console);
-                CommandRegistrations.AddUserCommands(config);
+                configure?.Invoke(config);
             });
-            var exit = await app.RunAsync(args);
             return (exit, writer.ToString());
         }
         finally

@@ -1,4 +1,4 @@
-using CarClassifier.Cli.Commands;
+using CarClassifier.Cli.Commands.Shared;
 using CarClassifier.Cli.LocalHost;
 using CarClassifier.Core;
 using CarClassifier.Core.Messaging;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using CarClassifier.Cli.Commands;
+using CarClassifier.Cli.Commands.Shared;
 using CarClassifier.Core;
 using CarClassifier.Core.Messaging;
 using CarClassifier.Core.Results;

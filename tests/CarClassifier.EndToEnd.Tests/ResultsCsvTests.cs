@@ -1,4 +1,4 @@
-using CarClassifier.Cli.Commands;
+using CarClassifier.Cli.Commands.Results;
 
 namespace CarClassifier.EndToEnd.Tests;
 

@@ -1,5 +1,6 @@
 using CarClassifier.Core.Configuration;
 using CarClassifier.Core.Telemetry;
+using CarClassifier.ModelGeneration;
 using Microsoft.Azure.WebJobs;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -21,7 +22,11 @@ public static class LocalHostBuilder
 
     /// <param name="settings">Configuration overrides (highest precedence), e.g. from the command line or a test.</param>
     /// <param name="configureLogging">Optional logging setup; console logging at Warning by default.</param>
-    public static IHost Build(IDictionary<string, string?>? settings = null, Action<ILoggingBuilder>? configureLogging = null)
+    /// <param name="configureServices">Runs after every other registration, e.g. for a test to record storage requests.</param>
+    public static IHost Build(
+        IDictionary<string, string?>? settings = null,
+        Action<ILoggingBuilder>? configureLogging = null,
+        Action<IServiceCollection>? configureServices = null)
     {
         var builder = new HostBuilder()
             .UseContentRoot(Directory.GetCurrentDirectory())
@@ -31,6 +36,9 @@ public static class LocalHostBuilder
                 {
                     [Core.PipelineNames.StorageConnection] = DevelopmentStorage,
                     [$"{ClassifierOptions.SectionName}:{nameof(ClassifierOptions.CreateStorageResources)}"] = "true",
+
+                    // Local runs may generate resnet50-generated / color-tiny; the Functions app never does.
+                    [$"{ClassifierOptions.SectionName}:{nameof(ClassifierOptions.AllowModelGeneration)}"] = "true",
                 });
                 config.AddEnvironmentVariables();
                 if (settings is not null) config.AddInMemoryCollection(settings);
@@ -40,6 +48,7 @@ public static class LocalHostBuilder
             .ConfigureServices((context, services) =>
             {
                 services.AddCarClassifier(context.Configuration);
+                services.AddModelGeneration();
                 services.AddOptions<ReconcilerOptions>().Bind(context.Configuration.GetSection(ReconcilerOptions.SectionName));
             })
             .ConfigureWebJobs((context, webJobs) =>
@@ -60,11 +69,17 @@ public static class LocalHostBuilder
 
                 // After the WebJobs host so its first sweep runs once the triggers are listening.
                 services.AddHostedService<BlobReconciler>();
+                configureServices?.Invoke(services);
             })
-            .ConfigureLogging(logging =>
+            .ConfigureLogging((context, logging) =>
             {
                 // The SDK logs every expected 404/409 (CreateIfNotExists, empty queues) as a warning: noise here.
                 logging.AddFilter("Azure.Core", LogLevel.Error);
+
+                // No per-image Information lines by default (host.json levels, as in Azure); the Logging section turns
+                // them back on, e.g. Logging__LogLevel__CarClassifier=Debug and Logging__LogLevel__Function=Information.
+                HostJsonLogLevels.Apply(Path.Combine(AppContext.BaseDirectory, "host.json"), logging);
+                logging.AddConfiguration(context.Configuration.GetSection("Logging"));
                 if (configureLogging is not null)
                 {
                     configureLogging(logging);

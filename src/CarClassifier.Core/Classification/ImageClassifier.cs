@@ -178,8 +178,13 @@ public class ImageClassifier
         ArgumentNullException.ThrowIfNull(request);
         using var activity = PipelineTelemetry.Source.StartActivity(
             PipelineTelemetry.ClassifyActivity, ActivityKind.Consumer, PipelineTelemetry.ParentFrom(request.TraceParent));
-        activity?.SetTag(PipelineTelemetry.BlobPathTag, ResultKeys.BlobPath(request.Container, request.BlobName))
-            .SetTag(PipelineTelemetry.CorrelationIdTag, request.CorrelationId);
+        if (activity is { IsAllDataRequested: true })
+        {
+            // Tags only on a sampled trace: an unsampled one still propagates its context but records nothing.
+            activity.SetTag(PipelineTelemetry.BlobPathTag, ResultKeys.BlobPath(request.Container, request.BlobName))
+                .SetTag(PipelineTelemetry.CorrelationIdTag, request.CorrelationId);
+        }
+
         var started = _time.GetUtcNow();
         var model = await _model.GetAsync(cancellationToken).ConfigureAwait(false);
         var row = new ClassificationResult
@@ -246,9 +251,7 @@ public class ImageClassifier
         if (row.Error is null)
         {
             PipelineTelemetry.ImagesClassified.Add(1);
-            _logger.LogInformation(
-                "Classified {BlobPath} as {Label} ({Probability:P1}) in a batch of {BatchSize} (correlation {CorrelationId})",
-                row.BlobPath, row.Label, row.Probability, row.BatchSize, row.CorrelationId);
+            ClassifierLog.Classified(_logger, row.BlobPath, row.Label, row.Probability, row.BatchSize, row.CorrelationId);
         }
         else
         {

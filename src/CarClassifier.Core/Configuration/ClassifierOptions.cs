@@ -23,8 +23,11 @@ public sealed class ClassifierOptions : IValidatableObject
     /// <summary>Download missing weights from the manifest's pinned source.</summary>
     public bool AllowModelDownload { get; set; } = true;
 
-    /// <summary>Generate missing weights for manifests that name a generator.</summary>
-    public bool AllowModelGeneration { get; set; } = true;
+    /// <summary>
+    /// Generate missing weights for manifests that name a generator. Off by default (the Functions app never generates);
+    /// the local host and tests turn it on and register the generator (CarClassifier.ModelGeneration).
+    /// </summary>
+    public bool AllowModelGeneration { get; set; }
 
     /// <summary>
     /// Image decoder: "turbojpeg" (the system's SIMD libjpeg-turbo for JPEGs, skia for the rest and wherever the
@@ -75,6 +78,13 @@ public sealed class ClassifierOptions : IValidatableObject
     /// <summary>ONNX Runtime execution provider: Cpu or Cuda.</summary>
     public ExecutionProvider ExecutionProvider { get; set; } = ExecutionProvider.Cpu;
 
+    /// <summary>
+    /// With <see cref="ExecutionProvider"/> Cuda: stop the host at start when the CUDA provider does not load, instead of
+    /// warning and running on the CPU. On a GPU deployment a silent CPU fallback keeps billing the GPU while running
+    /// ~50x slower, so infra/app/classifier.bicep turns this on for the GPU profiles (docs/DEPLOY.md).
+    /// </summary>
+    public bool RequireCuda { get; set; }
+
     /// <summary>CUDA device ordinal when <see cref="ExecutionProvider"/> is Cuda.</summary>
     [Range(0, 64)]
     public int CudaDeviceId { get; set; }
@@ -102,6 +112,12 @@ public sealed class ClassifierOptions : IValidatableObject
     /// <summary>Number of classes written to the row's top-k JSON.</summary>
     [Range(1, 100)]
     public int TopK { get; set; } = 5;
+
+    /// <summary>
+    /// The queue between ingest and classifier: StorageQueue (default) or ServiceBus (<c>ServiceBusConnection</c> names the
+    /// namespace). docs/ARCHITECTURE.md says when to choose which.
+    /// </summary>
+    public Messaging.ServiceBus.MessageTransport Transport { get; set; }
 
     /// <summary>Create the container, queues and table at start (local runs). In Azure, Bicep creates them.</summary>
     public bool CreateStorageResources { get; set; }

@@ -1,8 +1,10 @@
+using Azure.Core.Pipeline;
 using CarClassifier.Core.Classification;
 using CarClassifier.Core.Imaging;
 using CarClassifier.Core.Inference;
 using CarClassifier.Core.Ingest;
 using CarClassifier.Core.Messaging;
+using CarClassifier.Core.Messaging.ServiceBus;
 using CarClassifier.Core.Results;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,7 +16,11 @@ namespace CarClassifier.Core.Configuration;
 /// <summary>All of the pipeline's DI in one place, shared by the Functions app, the local host and the CLI.</summary>
 public static class ServiceCollectionExtensions
 {
-    public static IServiceCollection AddCarClassifier(this IServiceCollection services, IConfiguration configuration)
+    /// <param name="loadModelAtStart">
+    /// Load the model as a hosted service, so a missing or corrupt model stops the host at start. Hosts pass false where
+    /// classification never runs (the CPU ingest app disables its classify function; the CLI's own commands).
+    /// </param>
+    public static IServiceCollection AddCarClassifier(this IServiceCollection services, IConfiguration configuration, bool loadModelAtStart = true)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
@@ -34,9 +40,18 @@ public static class ServiceCollectionExtensions
         });
 
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(_ => new StorageClientFactory(configuration));
+        // Any HttpPipelinePolicy registered in DI goes on every storage client (tests record requests with one).
+        services.AddSingleton(sp => new StorageClientFactory(configuration, PipelineNames.StorageConnection, sp.GetServices<HttpPipelinePolicy>()));
         services.AddSingleton(sp => sp.GetRequiredService<StorageClientFactory>().CreateBlobServiceClient());
-        services.AddSingleton(sp => new WorkQueue(sp.GetRequiredService<StorageClientFactory>().CreateQueueClient(PipelineNames.WorkQueue)));
+        if (ServiceBusServiceCollectionExtensions.ReadTransport(configuration) == MessageTransport.ServiceBus)
+        {
+            services.AddServiceBusTransport(configuration);
+        }
+        else
+        {
+            services.AddSingleton(sp => new WorkQueue(sp.GetRequiredService<StorageClientFactory>().CreateQueueClient(PipelineNames.WorkQueue)));
+        }
+
         services.AddSingleton(sp => new ResultStore(sp.GetRequiredService<StorageClientFactory>().CreateTableClient(PipelineNames.ResultsTable)));
         services.AddHostedService<StorageBootstrapper>();
 
@@ -46,9 +61,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton(CreateDecoder);
         services.AddSingleton<ModelRuntime>();
 
-        // Load the model at start only where classification runs: the CPU ingest app disables the
-        // classify function and must not download a 100 MB model it never uses.
-        if (!IsFunctionDisabled(configuration, PipelineNames.ClassifyFunction))
+        // Only where classification runs: the CPU ingest app must not download a 100 MB model it never uses.
+        if (loadModelAtStart)
         {
             services.AddHostedService(sp => sp.GetRequiredService<ModelRuntime>());
         }
@@ -67,17 +81,5 @@ public static class ServiceCollectionExtensions
         }
 
         return decoder;
-    }
-
-    /// <summary>Reads the standard <c>AzureWebJobs.&lt;Name&gt;.Disabled</c> app setting (also in its underscore form).</summary>
-    public static bool IsFunctionDisabled(IConfiguration configuration, string functionName)
-    {
-        ArgumentNullException.ThrowIfNull(configuration);
-        foreach (var key in new[] { $"AzureWebJobs.{functionName}.Disabled", $"AzureWebJobs_{functionName}_Disabled", $"AzureWebJobs:{functionName}:Disabled" })
-        {
-            if (bool.TryParse(configuration[key], out var disabled) && disabled) return true;
-        }
-
-        return false;
     }
 }

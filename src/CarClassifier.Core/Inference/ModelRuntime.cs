@@ -17,15 +17,18 @@ public sealed class ModelRuntime : IHostedService, IAsyncDisposable, IDisposable
     private readonly ClassifierOptions _options;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
+    private readonly IModelWeightsGenerator? _generator;
     private readonly Lazy<Task<LoadedModel>> _loaded;
     private int _disposed;
 
-    public ModelRuntime(IOptions<ClassifierOptions> options, ILoggerFactory loggerFactory)
+    /// <param name="generator">Registered (AddModelGeneration) only by hosts that may generate weights.</param>
+    public ModelRuntime(IOptions<ClassifierOptions> options, ILoggerFactory loggerFactory, IModelWeightsGenerator? generator = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggerFactory);
         _options = options.Value;
         _loggerFactory = loggerFactory;
+        _generator = generator;
         _logger = loggerFactory.CreateLogger<ModelRuntime>();
         _loaded = new Lazy<Task<LoadedModel>>(() => LoadAsync(CancellationToken.None), LazyThreadSafetyMode.ExecutionAndPublication);
     }
@@ -74,7 +77,7 @@ public sealed class ModelRuntime : IHostedService, IAsyncDisposable, IDisposable
         }
 
         var cache = Path.GetFullPath(_options.ModelCacheDirectory);
-        var (manifest, modelPath, labels) = await new ModelStore(cache).LoadAsync(
+        var (manifest, modelPath, labels) = await new ModelStore(cache, generator: _generator).LoadAsync(
             manifestPath,
             new ModelEnsureOptions { AllowDownload = _options.AllowModelDownload, AllowGenerate = _options.AllowModelGeneration },
             new StageLogger(_logger, Path.GetFileName(Path.GetDirectoryName(manifestPath)) ?? manifestPath),

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
-using CarClassifier.Core.Models.Generation;
 
 namespace CarClassifier.Core.Models;
 
@@ -23,14 +22,17 @@ public sealed class ModelStore
     });
 
     private readonly HttpClient? _httpClient;
+    private readonly IModelWeightsGenerator? _generator;
 
     /// <param name="cacheDirectory">Folder for the weights (the repo's <c>.models/</c> by convention); created on demand.</param>
     /// <param name="httpClient">Client for downloads; a shared one is used when null.</param>
-    public ModelStore(string cacheDirectory, HttpClient? httpClient = null)
+    /// <param name="generator">Makes generated models' weights; null in hosts that never generate (the Functions app).</param>
+    public ModelStore(string cacheDirectory, HttpClient? httpClient = null, IModelWeightsGenerator? generator = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(cacheDirectory);
         CacheDirectory = Path.GetFullPath(cacheDirectory);
         _httpClient = httpClient;
+        _generator = generator;
     }
 
     public string CacheDirectory { get; }
@@ -109,9 +111,9 @@ public sealed class ModelStore
 
         Directory.CreateDirectory(CacheDirectory);
         DeleteStalePartials(path);
-        if (manifest.Generator is not null && options.AllowGenerate)
+        if (manifest.Generator is not null && options.AllowGenerate && _generator is not null)
         {
-            await GenerateAsync(manifest, path, progress, cancellationToken).ConfigureAwait(false);
+            await GenerateAsync(_generator, manifest, path, progress, cancellationToken).ConfigureAwait(false);
         }
         else if (manifest.Source is not null && options.AllowDownload)
         {
@@ -120,7 +122,7 @@ public sealed class ModelStore
         else
         {
             throw new ModelUnavailableException(
-                $"Model '{manifest.Name}' is not at '{path}', and {DescribeWhyNotFetched(manifest)}. " + HowToProvide(manifest, path),
+                $"Model '{manifest.Name}' is not at '{path}', and {DescribeWhyNotFetched(manifest, options)}. " + HowToProvide(manifest, path),
                 path);
         }
 
@@ -198,12 +200,12 @@ public sealed class ModelStore
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
-    private static async Task GenerateAsync(ModelManifest manifest, string path, IProgress<ModelProgress>? progress, CancellationToken cancellationToken)
+    private static async Task GenerateAsync(IModelWeightsGenerator generator, ModelManifest manifest, string path, IProgress<ModelProgress>? progress, CancellationToken cancellationToken)
     {
         progress?.Report(new ModelProgress(ModelProgressStage.Generating, 0, manifest.SizeBytes > 0 ? manifest.SizeBytes : null));
 
         // Building ResNet-50 is about a second of pure CPU; keep it off the caller's thread.
-        var bytes = await Task.Run(() => GeneratedModelFactory.Create(manifest).ToByteArray(), cancellationToken).ConfigureAwait(false);
+        var bytes = await Task.Run(() => generator.Generate(manifest), cancellationToken).ConfigureAwait(false);
         var actual = Convert.ToHexStringLower(SHA256.HashData(bytes));
         if (actual != manifest.Sha256)
         {
@@ -309,12 +311,17 @@ public sealed class ModelStore
 
     private static string TempPathFor(string path) => $"{path}.{Guid.NewGuid():N}.partial";
 
-    private static string DescribeWhyNotFetched(ModelManifest manifest) =>
+    private string DescribeWhyNotFetched(ModelManifest manifest, ModelEnsureOptions options) =>
         (manifest.Generator, manifest.Source) switch
         {
+            (not null, null) when options.AllowGenerate && _generator is null =>
+                "this host cannot generate weights (only the local host, the bench and tests carry the generator)",
             (not null, not null) => "both generating and downloading are disabled",
             (not null, null) => "generating is disabled",
             (null, not null) => "downloading is disabled",
+            _ when manifest.Package is not null =>
+                $"it is derived from NuGet package {manifest.Package.Id} {manifest.Package.Version}: run `carclass train` (or `dotnet build`, then train) to prepare it",
+            _ when manifest.Provenance is not null => "it was trained on another machine: copy its .onnx file here or run `carclass train` again",
             _ => "the manifest names neither a source nor a generator",
         };
 

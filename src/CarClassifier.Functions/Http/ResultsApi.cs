@@ -8,8 +8,8 @@ using Microsoft.Azure.Functions.Worker.Http;
 namespace CarClassifier.Functions.Http;
 
 /// <summary>
-/// Read-only HTTP API over the results table (function keys required). Thin: parsing, paging and the vehicle
-/// view live in Core's <see cref="ResultQuery"/> and <see cref="ResultApiRequest"/>, shared with the CLI.
+/// Read-only HTTP API over the results table (function keys required). Thin: paging and the vehicle view live in
+/// Core's <see cref="ResultQuery"/> (shared with the CLI), query-string rules in <see cref="ResultApiRequest"/>.
 /// </summary>
 public sealed class ResultsApi(ResultQuery query)
 {

@@ -26,13 +26,21 @@ public sealed class ServiceCollectionExtensionsTests
         Assert.Contains(provider.GetServices<IHostedService>(), s => s is ModelRuntime);
     }
 
-    [Theory]
-    [InlineData("AzureWebJobs.ClassifyImages.Disabled")]
-    [InlineData("AzureWebJobs_ClassifyImages_Disabled")]
-    public void AddCarClassifier_ClassifyDisabled_NeverLoadsTheModel(string key)
+    [Fact]
+    public void AddCarClassifier_NoGenerationSetting_NeverGenerates()
     {
-        // The CPU ingest app disables ClassifyImages and must not download a 100 MB model it never uses.
-        using var provider = Build(new() { [key] = "true" });
+        // Only the local host and tests turn generation on; a deployed app must not make up weights.
+        using var provider = Build([]);
+
+        Assert.False(provider.GetRequiredService<IOptions<ClassifierOptions>>().Value.AllowModelGeneration);
+    }
+
+    [Fact]
+    public void AddCarClassifier_LoadModelAtStartFalse_NeverLoadsTheModel()
+    {
+        // The CPU ingest app (ClassifyImages disabled) and the CLI must not download a 100 MB model they never use.
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [PipelineNames.StorageConnection] = "UseDevelopmentStorage=true" }).Build();
+        using var provider = new ServiceCollection().AddLogging().AddCarClassifier(configuration, loadModelAtStart: false).BuildServiceProvider();
 
         Assert.DoesNotContain(provider.GetServices<IHostedService>(), s => s is ModelRuntime);
     }

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using CarClassifier.Core.Models;
-using CarClassifier.Core.Models.Generation;
+using CarClassifier.ModelGeneration;
 
 namespace CarClassifier.Core.Tests.Models;
 
@@ -20,7 +20,7 @@ public sealed class ModelStoreTests : IDisposable
     public async Task EnsureModelAsync_GeneratedModelAbsent_GeneratesVerifiedFile()
     {
         // Arrange
-        var store = new ModelStore(_cache.Path);
+        var store = new ModelStore(_cache.Path, generator: OnnxWeightsGenerator.Instance);
         var manifest = await ModelManifest.LoadAsync(RepoPaths.Manifest("color-tiny"));
         var stages = new List<ModelProgressStage>();
 
@@ -36,10 +36,24 @@ public sealed class ModelStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task EnsureModelAsync_GeneratedModelInHostWithoutGenerator_SaysThisHostCannotGenerate()
+    {
+        // Arrange: the Functions app registers no generator (CarClassifier.ModelGeneration is tooling).
+        var store = new ModelStore(_cache.Path);
+
+        // Act
+        var error = await Assert.ThrowsAsync<ModelUnavailableException>(() => store.EnsureModelAsync(RepoPaths.Manifest("color-tiny")));
+
+        // Assert
+        Assert.Contains("this host cannot generate weights", error.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(_cache.Path));
+    }
+
+    [Fact]
     public async Task EnsureModelAsync_LeftoverPartialFiles_RemovesOnlyStaleOnes()
     {
         // Arrange: what a download killed yesterday and one running right now in another host would leave.
-        var store = new ModelStore(_cache.Path);
+        var store = new ModelStore(_cache.Path, generator: OnnxWeightsGenerator.Instance);
         var manifest = await ModelManifest.LoadAsync(RepoPaths.Manifest("color-tiny"));
         var stale = _cache.Combine($"{manifest.File}.{Guid.NewGuid():N}.partial");
         var fresh = _cache.Combine($"{manifest.File}.{Guid.NewGuid():N}.partial");
@@ -59,7 +73,7 @@ public sealed class ModelStoreTests : IDisposable
     public async Task EnsureModelAsync_FilePresentAndValid_ReturnsItWithoutRegenerating()
     {
         // Arrange
-        var store = new ModelStore(_cache.Path);
+        var store = new ModelStore(_cache.Path, generator: OnnxWeightsGenerator.Instance);
         var path = await store.EnsureModelAsync(RepoPaths.Manifest("color-tiny"));
         var written = File.GetLastWriteTimeUtc(path);
 
@@ -75,7 +89,7 @@ public sealed class ModelStoreTests : IDisposable
     public async Task EnsureModelAsync_CachedFileCorrupted_ThrowsModelIntegrityException()
     {
         // Arrange
-        var store = new ModelStore(_cache.Path);
+        var store = new ModelStore(_cache.Path, generator: OnnxWeightsGenerator.Instance);
         var manifest = await ModelManifest.LoadAsync(RepoPaths.Manifest("color-tiny"));
         var path = await store.EnsureModelAsync(RepoPaths.Manifest("color-tiny"));
         var bytes = await File.ReadAllBytesAsync(path);
@@ -100,7 +114,7 @@ public sealed class ModelStoreTests : IDisposable
     public async Task EnsureModelAsync_CorruptedAndReplaceAllowed_RegeneratesFile()
     {
         // Arrange
-        var store = new ModelStore(_cache.Path);
+        var store = new ModelStore(_cache.Path, generator: OnnxWeightsGenerator.Instance);
         var manifest = await ModelManifest.LoadAsync(RepoPaths.Manifest("color-tiny"));
         var path = await store.EnsureModelAsync(RepoPaths.Manifest("color-tiny"));
         await File.WriteAllTextAsync(path, "not a model");
@@ -116,7 +130,7 @@ public sealed class ModelStoreTests : IDisposable
     public async Task EnsureModelAsync_GeneratorDisagreesWithManifestSha_ThrowsAndWritesNothing()
     {
         // Arrange
-        var store = new ModelStore(_cache.Path);
+        var store = new ModelStore(_cache.Path, generator: OnnxWeightsGenerator.Instance);
         var manifest = await ModelManifest.LoadAsync(RepoPaths.Manifest("color-tiny"));
         var stale = manifest with { Sha256 = new string('a', 64) };
 
@@ -134,7 +148,7 @@ public sealed class ModelStoreTests : IDisposable
     {
         // Arrange: port 9 (discard) on loopback refuses connections at once.
         var manifestPath = await WriteDownloadManifestAsync(new Uri("http://127.0.0.1:9/x"));
-        var store = new ModelStore(_cache.Path);
+        var store = new ModelStore(_cache.Path, generator: OnnxWeightsGenerator.Instance);
         var expectedPath = _cache.Combine("resnet50-v1-12.onnx");
 
         // Act
@@ -153,7 +167,7 @@ public sealed class ModelStoreTests : IDisposable
     public async Task EnsureModelAsync_DownloadDisabled_ThrowsModelUnavailable()
     {
         // Arrange
-        var store = new ModelStore(_cache.Path);
+        var store = new ModelStore(_cache.Path, generator: OnnxWeightsGenerator.Instance);
 
         // Act
         var ex = await Assert.ThrowsAsync<ModelUnavailableException>(
@@ -173,7 +187,7 @@ public sealed class ModelStoreTests : IDisposable
         var sha = Convert.ToHexStringLower(SHA256.HashData(payload));
         var manifestPath = await WriteDownloadManifestAsync(new Uri("http://models.test/m.onnx"), sha);
         using var http = new HttpClient(new StubHandler(payload));
-        var store = new ModelStore(_cache.Path, http);
+        var store = new ModelStore(_cache.Path, http, OnnxWeightsGenerator.Instance);
         var downloaded = 0L;
 
         // Act
@@ -193,7 +207,7 @@ public sealed class ModelStoreTests : IDisposable
         // Arrange
         var manifestPath = await WriteDownloadManifestAsync(new Uri("http://models.test/m.onnx"));
         using var http = new HttpClient(new StubHandler("version https://git-lfs.github.com/spec/v1\n"u8.ToArray()));
-        var store = new ModelStore(_cache.Path, http);
+        var store = new ModelStore(_cache.Path, http, OnnxWeightsGenerator.Instance);
 
         // Act
         var ex = await Assert.ThrowsAsync<ModelIntegrityException>(() => store.EnsureModelAsync(manifestPath));
@@ -245,7 +259,7 @@ public sealed class ModelStoreTests : IDisposable
     public async Task LoadAsync_ColorModel_ReturnsManifestPathAndLabels()
     {
         // Arrange
-        var store = new ModelStore(_cache.Path);
+        var store = new ModelStore(_cache.Path, generator: OnnxWeightsGenerator.Instance);
 
         // Act
         var model = await store.LoadAsync(RepoPaths.Manifest("color-tiny"));

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using CarClassifier.Core.Imaging;
 using CarClassifier.Core.Models;
-using CarClassifier.Core.Models.Generation;
+using CarClassifier.ModelGeneration;
 using Microsoft.ML.OnnxRuntime;
 
 namespace CarClassifier.Core.Tests.Models.Generation;

@@ -1,4 +1,4 @@
-using CarClassifier.Core.Models.Generation;
+using CarClassifier.ModelGeneration;
 
 namespace CarClassifier.Core.Tests.Models.Generation;
 

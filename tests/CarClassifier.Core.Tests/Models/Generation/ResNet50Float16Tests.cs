@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using CarClassifier.Core.Models;
-using CarClassifier.Core.Models.Generation;
+using CarClassifier.ModelGeneration;
 using Microsoft.ML.OnnxRuntime;
 using Xunit.Abstractions;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using CarClassifier.Core.Models;
-using CarClassifier.Core.Models.Generation;
+using CarClassifier.ModelGeneration;
 using Microsoft.ML.OnnxRuntime;
 using Xunit.Abstractions;
 

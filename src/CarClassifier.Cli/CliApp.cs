@@ -1,0 +1,37 @@
+using CarClassifier.Cli.Commands;
+using CarClassifier.Cli.Commands.Shared;
+using CarClassifier.Cli.Composition;
+using Spectre.Console.Cli;
+
+namespace CarClassifier.Cli;
+
+/// <summary>Builds the <c>carclass</c> command app: every command, resolved from the CLI's one service collection.</summary>
+public static class CliApp
+{
+    /// <param name="configure">Extra configuration after the commands (tests set the console and propagate exceptions).</param>
+    public static CommandApp Create(Action<IConfigurator>? configure = null)
+    {
+        var app = new CommandApp(new TypeRegistrar(CliServices.Create()));
+        app.Configure(config =>
+        {
+            config.SetApplicationName("carclass");
+            config.SetExceptionHandler(CliErrors.Handle);
+
+            // Like az: an option no command knows is an error (exit 2), never silently ignored.
+            config.UseStrictParsing();
+            CommandRegistrations.AddCommands(config);
+            configure?.Invoke(config);
+        });
+        return app;
+    }
+
+    /// <summary>Runs the app; a command group given without its subcommand (<c>carclass model</c>) shows its help and is a usage error.</summary>
+    public static async Task<int> RunAsync(string[] args, Action<IConfigurator>? configure = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var exit = await Create(configure).RunAsync(args, cancellationToken).ConfigureAwait(false);
+
+        // Spectre returns 1 after a group's help, which for us means "some images failed".
+        return exit == 1 && args.Length == 1 && CommandRegistrations.Groups.Contains(args[0]) ? ExitCodes.Usage : exit;
+    }
+}

@@ -1,0 +1,47 @@
+using CarClassifier.Cli.Commands.Shared;
+using CarClassifier.Cli.LocalHost;
+using CarClassifier.Core;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace CarClassifier.Cli.Commands.Host;
+
+/// <summary>Runs the pipeline's triggers until Ctrl+C: the local equivalent of <c>func start</c>.</summary>
+public sealed class HostCommand : AsyncCommand<HostSettings>
+{
+    public override async Task<int> ExecuteAsync(CommandContext context, HostSettings settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        if (!settings.NoRestart && !HostSupervisor.IsChild)
+        {
+            return await HostSupervisor.RunAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        // A missing or invalid manifest is permanent: one line and exit 3, which the supervisor does not restart.
+        var (manifestPath, manifest, exit) = await ModelLocator.LoadAsync(settings.Model, cancellationToken).ConfigureAwait(false);
+        if (manifest is null) return exit;
+        using var host = LocalHostBuilder.Build(
+            new Dictionary<string, string?>
+            {
+                [PipelineNames.StorageConnection] = settings.ResolveConnection(),
+                ["Classifier:ModelManifest"] = manifestPath,
+                [LocalHostBuilder.TelemetryExporterSetting] = settings.Telemetry,
+            },
+            logging => logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
+        try
+        {
+            await host.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ModelErrors.IsModelProblem(ex))
+        {
+            ModelErrors.Explain(ex, manifest);
+            return ExitCodes.ModelUnavailable;
+        }
+
+        AnsiConsole.MarkupLineInterpolated($"Listening on container [bold]{PipelineNames.ImagesContainer}[/] and queue [bold]{PipelineNames.WorkQueue}[/]. Ctrl+C to stop.");
+        await host.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+        return ExitCodes.Success;
+    }
+}

@@ -1,0 +1,20 @@
+using System.ComponentModel;
+using CarClassifier.Cli.Commands.Shared;
+using Spectre.Console.Cli;
+
+namespace CarClassifier.Cli.Commands.Poison;
+
+/// <summary>Options of <c>carclass poison replay</c>: exactly one of --all or --id.</summary>
+public sealed class PoisonReplaySettings : StorageSettings
+{
+    [CommandOption("--all")]
+    [Description("Replay every message in both poison queues.")]
+    public bool All { get; init; }
+
+    [CommandOption("--id <MESSAGE_ID>")]
+    [Description("Replay one message, by the id `carclass poison list` shows. Repeatable.")]
+    public string[] Ids { get; init; } = [];
+
+    /// <summary>Exactly one of --all and --id was given (checked by the command, so a mistake exits with <see cref="ExitCodes.Usage"/>).</summary>
+    public bool SelectsMessages => All != (Ids.Length > 0);
+}

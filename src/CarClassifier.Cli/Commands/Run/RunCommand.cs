@@ -1,0 +1,182 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Azure;
+using Azure.Storage.Blobs;
+using CarClassifier.Cli.Commands.Shared;
+using CarClassifier.Cli.LocalHost;
+using CarClassifier.Core;
+using CarClassifier.Core.Configuration;
+using CarClassifier.Core.Models;
+using CarClassifier.Core.Results;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace CarClassifier.Cli.Commands.Run;
+
+/// <summary>
+/// The main job: start the local host against storage, upload a folder of images, show progress and
+/// print the results once every uploaded image has a row.
+/// </summary>
+public sealed class RunCommand(StorageConnection connection, StorageClientFactory storage, ResultStore results, IModelWeightsGenerator generator) : AsyncCommand<RunSettings>
+{
+    public override async Task<int> ExecuteAsync(CommandContext context, RunSettings settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var folder = settings.Images ?? SampleImages.Find();
+        if (folder is null || !Directory.Exists(folder))
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]Image folder not found:[/] {settings.Images ?? SampleImages.RelativePath}. Pass one with --images.");
+            return ExitCodes.Usage;
+        }
+
+        var files = ImageFolder.List(folder);
+        if (settings.Images is null)
+        {
+            files = files.Where(f => Path.GetFileName(f) != SampleImages.AttributionFile).ToList();
+        }
+
+        if (files.Count == 0)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]No files in[/] {folder}.");
+            return ExitCodes.Usage;
+        }
+
+        var (manifestPath, manifest, exit) = await ModelLocator.LoadAsync(settings.Model, cancellationToken).ConfigureAwait(false);
+        if (manifest is null) return exit;
+        if (manifest.LabelsAreMeaningless)
+        {
+            AnsiConsole.Write(new Panel(
+                    new Markup($"[bold]{Markup.Escape(manifest.Name)}[/] has [bold]seeded random weights[/]: its labels MEAN NOTHING.\nUse it to smoke-test the pipeline and to benchmark, never to classify cars."))
+                .Header("[yellow bold] WARNING [/]").BorderColor(Color.Yellow));
+        }
+
+        if (!await connection.OpenAsync(cancellationToken).ConfigureAwait(false)) return ExitCodes.StorageUnavailable;
+
+        var hostSettings = new Dictionary<string, string?>
+        {
+            [PipelineNames.StorageConnection] = settings.ResolveConnection(),
+            ["Classifier:ModelManifest"] = manifestPath,
+        };
+        if (settings.Decoder is not null) hostSettings["Classifier:Decoder"] = settings.Decoder;
+
+        using var host = LocalHostBuilder.Build(
+            hostSettings,
+            settings.Verbose ? logging => logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information) : null);
+
+        // Make sure of the model before anything is uploaded: a run that cannot classify must not leave blobs behind.
+        var options = host.Services.GetRequiredService<IOptions<ClassifierOptions>>().Value;
+        try
+        {
+            await AnsiConsole.Status().StartAsync(
+                $"Checking model {manifest.Name}...",
+                _ => new ModelStore(Path.GetFullPath(options.ModelCacheDirectory), generator: generator).EnsureModelAsync(
+                    manifestPath,
+                    new ModelEnsureOptions { AllowDownload = options.AllowModelDownload, AllowGenerate = options.AllowModelGeneration },
+                    cancellationToken: cancellationToken)).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ModelErrors.IsModelProblem(ex))
+        {
+            ModelErrors.Explain(ex, manifest);
+            return ExitCodes.ModelUnavailable;
+        }
+
+        // Upload before the host starts: its start-up container sweep sees every blob already there at once
+        // (the reconciler would catch stragglers, but only after its grace period).
+        var prefix = settings.Prefix ?? $"run-{DateTime.UtcNow:yyyyMMdd-HHmmss}/";
+        var container = storage.CreateBlobServiceClient().GetBlobContainerClient(PipelineNames.ImagesContainer);
+        var watch = Stopwatch.StartNew();
+        var uploaded = await UploadAsync(container, folder, files, prefix, cancellationToken).ConfigureAwait(false);
+
+        try
+        {
+            await AnsiConsole.Status().StartAsync($"Starting the local host and loading {manifest.Name}...", _ => host.StartAsync(cancellationToken)).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ModelErrors.IsModelProblem(ex))
+        {
+            ModelErrors.Explain(ex, manifest);
+            return ExitCodes.ModelUnavailable;
+        }
+
+        try
+        {
+            var rows = await WaitForRowsAsync(results, uploaded, TimeSpan.FromSeconds(settings.TimeoutSeconds), cancellationToken).ConfigureAwait(false);
+            var elapsed = watch.Elapsed;
+
+            ResultTable.Write(rows.Values.OrderBy(r => r.BlobPath, StringComparer.Ordinal).ToList(), $"{PipelineNames.ImagesContainer}/{prefix}");
+            var failed = rows.Values.Count(r => r.Status == nameof(ClassificationStatus.Failed));
+            var missing = files.Count - rows.Count;
+            AnsiConsole.MarkupLine(
+                $"[bold]{files.Count}[/] images: [green]{rows.Count - failed} succeeded[/], [red]{failed} failed[/]" +
+                (missing > 0 ? $", [yellow]{missing} without a row after {settings.TimeoutSeconds} s[/]" : "") +
+                $" in {elapsed.TotalSeconds:F1} s ({rows.Count / Math.Max(elapsed.TotalSeconds, 0.001):F1} images/s, upload and model load included) with {Markup.Escape(manifest.Identity)}.");
+            AnsiConsole.MarkupLineInterpolated($"Rows are in table [bold]{PipelineNames.ResultsTable}[/], blob paths starting [bold]{PipelineNames.ImagesContainer}/{prefix}[/].");
+            return missing > 0 ? ExitCodes.TimedOut : failed > 0 ? ExitCodes.SomeFailed : ExitCodes.Success;
+        }
+        finally
+        {
+            await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<IReadOnlyDictionary<string, string>> UploadAsync(
+        BlobContainerClient container, string folder, IReadOnlyList<string> files, string prefix, CancellationToken cancellationToken)
+    {
+        var uploaded = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
+        await AnsiConsole.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .StartAsync(async progress =>
+            {
+                var upload = progress.AddTask("Uploaded", maxValue: files.Count);
+                await Parallel.ForEachAsync(
+                    files,
+                    new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
+                    async (file, ct) =>
+                    {
+                        var name = prefix + Path.GetRelativePath(folder, file).Replace('\\', '/');
+                        var response = await container.GetBlobClient(name).UploadAsync(file, overwrite: true, ct).ConfigureAwait(false);
+                        uploaded[ResultKeys.BlobPath(container.Name, name)] = response.Value.ETag.ToString();
+                        upload.Increment(1);
+                    }).ConfigureAwait(false);
+            }).ConfigureAwait(false);
+        return uploaded;
+    }
+
+    private static async Task<ConcurrentDictionary<string, ClassificationResult>> WaitForRowsAsync(
+        ResultStore results, IReadOnlyDictionary<string, string> uploaded, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var rows = new ConcurrentDictionary<string, ClassificationResult>(StringComparer.Ordinal);
+        await AnsiConsole.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .StartAsync(async progress =>
+            {
+                var classified = progress.AddTask("Classified", maxValue: uploaded.Count);
+                using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                deadline.CancelAfter(timeout);
+                try
+                {
+                    while (rows.Count < uploaded.Count)
+                    {
+                        await Task.Delay(TimeSpan.FromMilliseconds(500), deadline.Token).ConfigureAwait(false);
+                        var pending = uploaded.Where(p => !rows.ContainsKey(p.Key)).ToList();
+                        await Parallel.ForEachAsync(pending, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = deadline.Token }, async (p, ct) =>
+                        {
+                            var row = await results.GetAsync(p.Key, ct).ConfigureAwait(false);
+
+                            // A row from an earlier upload of the same name does not count: wait for this version's.
+                            if (row is not null && row.BlobETag == p.Value && rows.TryAdd(p.Key, row)) classified.Increment(1);
+                        }).ConfigureAwait(false);
+                    }
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    // Timed out: report what we have.
+                }
+            }).ConfigureAwait(false);
+        return rows;
+    }
+}

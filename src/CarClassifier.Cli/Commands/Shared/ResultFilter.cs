@@ -1,0 +1,35 @@
+using Azure;
+using CarClassifier.Cli.Commands.Shared;
+using CarClassifier.Core;
+using CarClassifier.Core.Configuration;
+using CarClassifier.Core.Results;
+using CarClassifier.Core.Vehicles;
+using Spectre.Console;
+
+namespace CarClassifier.Cli.Commands.Shared;
+
+/// <summary>The status and label filters of <c>results</c> and <c>report</c>.</summary>
+internal static class ResultFilter
+{
+    /// <summary>Reads the rows under the settings' prefix and applies its filters; null (after saying why) when storage fails.</summary>
+    public static async Task<IReadOnlyList<ResultView>?> LoadAsync(ResultStore results, ResultFilterSettings settings, CancellationToken cancellationToken)
+    {
+        var query = new ResultQuery(results, VehicleTypeCatalog.FromDefaultLocations());
+        try
+        {
+            return Apply(await query.ListAsync(settings.Prefix, cancellationToken).ConfigureAwait(false), settings.Status, settings.Label);
+        }
+        catch (RequestFailedException ex)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]Storage error:[/] {ex.Message.Split('\n')[0]}");
+            return null;
+        }
+    }
+
+    public static IReadOnlyList<ResultView> Apply(IEnumerable<ResultView> rows, string? status, string? label) =>
+        rows.Where(r => status is null || r.Status.Equals(status, StringComparison.OrdinalIgnoreCase))
+            .Where(r => string.IsNullOrEmpty(label)
+                || (r.Label?.Contains(label, StringComparison.OrdinalIgnoreCase) ?? false)
+                || (r.VehicleType?.Contains(label, StringComparison.OrdinalIgnoreCase) ?? false))
+            .ToList();
+}

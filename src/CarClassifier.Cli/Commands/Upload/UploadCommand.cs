@@ -1,0 +1,133 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Security.Cryptography;
+using Azure;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using CarClassifier.Cli.Commands.Shared;
+using CarClassifier.Core;
+using CarClassifier.Core.Configuration;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace CarClassifier.Cli.Commands.Upload;
+
+/// <summary>
+/// Uploads a folder to the images container in parallel. Resumable: a file whose blob already exists with
+/// the same size and Content-MD5 is skipped, so running it again after an interruption sends only what is missing
+/// (and does not re-classify what was done).
+/// </summary>
+public sealed class UploadCommand(StorageConnection connection, StorageClientFactory storage) : AsyncCommand<UploadSettings>
+{
+    public override async Task<int> ExecuteAsync(CommandContext context, UploadSettings settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        if (!Directory.Exists(settings.Folder))
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]Folder not found:[/] {settings.Folder}");
+            return ExitCodes.Usage;
+        }
+
+        var folder = Path.GetFullPath(settings.Folder);
+        var files = ImageFolder.List(folder);
+        if (files.Count == 0)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]No files in[/] {folder}.");
+            return ExitCodes.Usage;
+        }
+
+        if (!await connection.OpenAsync(cancellationToken).ConfigureAwait(false)) return ExitCodes.StorageUnavailable;
+        var container = storage.CreateBlobServiceClient().GetBlobContainerClient(PipelineNames.ImagesContainer);
+        var prefix = settings.NormalizedPrefix;
+
+        var uploaded = 0;
+        var skipped = 0;
+        var failures = new ConcurrentBag<(string File, string Reason)>();
+        long bytes = 0;
+        var watch = Stopwatch.StartNew();
+        try
+        {
+            await AnsiConsole.Progress()
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+                .StartAsync(async progress =>
+                {
+                    var task = progress.AddTask("Uploading", maxValue: files.Count);
+                    await Parallel.ForEachAsync(
+                        files,
+                        new ParallelOptions { MaxDegreeOfParallelism = settings.Parallel, CancellationToken = cancellationToken },
+                        async (file, ct) =>
+                        {
+                            var name = prefix + Path.GetRelativePath(folder, file).Replace('\\', '/');
+                            try
+                            {
+                                var sent = await UploadOneAsync(container.GetBlobClient(name), file, settings.Force, ct).ConfigureAwait(false);
+                                if (sent)
+                                {
+                                    Interlocked.Increment(ref uploaded);
+                                    Interlocked.Add(ref bytes, new FileInfo(file).Length);
+                                }
+                                else
+                                {
+                                    Interlocked.Increment(ref skipped);
+                                }
+                            }
+                            catch (Exception ex) when (ex is RequestFailedException or IOException or UnauthorizedAccessException)
+                            {
+                                failures.Add((file, ex.Message.Split('\n')[0]));
+                            }
+
+                            task.Increment(1);
+                        }).ConfigureAwait(false);
+                }).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[yellow]Stopped.[/] {uploaded} uploaded so far; run the same command again to resume.");
+            return ExitCodes.Cancelled;
+        }
+
+        var seconds = Math.Max(watch.Elapsed.TotalSeconds, 0.001);
+        AnsiConsole.MarkupLineInterpolated(
+            $"[bold]{files.Count}[/] files: [green]{uploaded} uploaded[/] ({bytes / 1048576.0:F1} MiB, {uploaded / seconds:F1} files/s), [grey]{skipped} unchanged (skipped)[/], [red]{failures.Count} failed[/] in {seconds:F1} s.");
+        foreach (var (file, reason) in failures.OrderBy(f => f.File, StringComparer.Ordinal))
+        {
+            AnsiConsole.MarkupLineInterpolated($"  [red]failed[/] {Path.GetRelativePath(folder, file)}: {reason}");
+        }
+
+        AnsiConsole.MarkupLineInterpolated($"Blobs are in container [bold]{PipelineNames.ImagesContainer}[/] under [bold]{(prefix.Length == 0 ? "(no prefix)" : prefix)}[/]. Next: carclass watch --prefix \"{prefix}\"");
+        return failures.IsEmpty ? ExitCodes.Success : ExitCodes.UploadFailed;
+    }
+
+    /// <summary>Uploads one file unless its blob already holds the same bytes; true when it was sent.</summary>
+    internal static async Task<bool> UploadOneAsync(BlobClient blob, string file, bool force, CancellationToken cancellationToken)
+    {
+        byte[] md5;
+        long length;
+        await using (var stream = File.OpenRead(file))
+        {
+            length = stream.Length;
+            md5 = await MD5.HashDataAsync(stream, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (!force)
+        {
+            try
+            {
+                var existing = (await blob.GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+                if (existing.ContentLength == length && existing.ContentHash is { } hash && hash.AsSpan().SequenceEqual(md5)) return false;
+            }
+            catch (RequestFailedException ex) when (ex.Status == 404)
+            {
+                // Not there yet: upload it.
+            }
+        }
+
+        // Content-MD5 is set explicitly: the SDK only sets it for single-shot uploads, and the next run compares against it.
+        await using var content = File.OpenRead(file);
+        await blob.UploadAsync(
+            content,
+            new BlobUploadOptions { HttpHeaders = new BlobHttpHeaders { ContentHash = md5, ContentType = ContentTypes.For(file) } },
+            cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+}

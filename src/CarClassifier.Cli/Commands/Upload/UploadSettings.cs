@@ -1,0 +1,36 @@
+using System.ComponentModel;
+using CarClassifier.Cli.Commands.Shared;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace CarClassifier.Cli.Commands.Upload;
+
+/// <summary>Options of <c>carclass upload</c>.</summary>
+public sealed class UploadSettings : StorageSettings
+{
+    [CommandArgument(0, "<FOLDER>")]
+    [Description("Folder of images to upload, recursively (hidden files are skipped).")]
+    public string Folder { get; init; } = "";
+
+    [CommandOption("-p|--prefix <PREFIX>")]
+    [Description("Blob name prefix, e.g. batch-7/ (a trailing / is added when missing). Default: none, names are the relative paths.")]
+    public string? Prefix { get; init; }
+
+    [CommandOption("--parallel <N>")]
+    [Description("Uploads in flight at once.")]
+    [DefaultValue(8)]
+    public int Parallel { get; init; } = 8;
+
+    [CommandOption("--force")]
+    [Description("Upload every file even when an identical blob is already there (re-classifies them).")]
+    public bool Force { get; init; }
+
+    public string NormalizedPrefix => string.IsNullOrEmpty(Prefix) ? "" : Prefix.TrimStart('/').EndsWith('/') ? Prefix.TrimStart('/') : Prefix.TrimStart('/') + "/";
+
+    public override ValidationResult Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Folder)) return ValidationResult.Error("Give the folder to upload.");
+        if (Parallel is < 1 or > 64) return ValidationResult.Error("--parallel must be between 1 and 64.");
+        return ValidationResult.Success();
+    }
+}

@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using Azure;
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
+using CarClassifier.Cli.Commands.Shared;
+using CarClassifier.Core;
+using CarClassifier.Core.Configuration;
+using CarClassifier.Core.Results;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace CarClassifier.Cli.Commands.Watch;
+
+/// <summary>
+/// Follows a batch: polls the blobs under a prefix and their rows, shows uploaded / classified / failed with
+/// images/s and an ETA, and exits once every blob has a row for its current version (or on timeout / Ctrl+C).
+/// </summary>
+public sealed class WatchCommand(StorageConnection connection, StorageClientFactory storage, ResultStore results) : AsyncCommand<WatchSettings>
+{
+    public override async Task<int> ExecuteAsync(CommandContext context, WatchSettings settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        if (!await connection.OpenAsync(cancellationToken).ConfigureAwait(false)) return ExitCodes.StorageUnavailable;
+        var container = storage.CreateBlobServiceClient().GetBlobContainerClient(PipelineNames.ImagesContainer);
+        var queue = storage.CreateQueueClient(PipelineNames.WorkQueue);
+        var prefix = settings.Prefix ?? "";
+
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (settings.TimeoutSeconds > 0) deadline.CancelAfter(TimeSpan.FromSeconds(settings.TimeoutSeconds));
+        var watch = Stopwatch.StartNew();
+        var last = new WatchProgress(0, 0, 0, null);
+        var firstDone = -1;
+        try
+        {
+            await AnsiConsole.Progress()
+                .AutoClear(false)
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new SpinnerColumn())
+                .StartAsync(async progress =>
+                {
+                    var uploadedTask = progress.AddTask("Uploaded", maxValue: 1);
+                    var classifiedTask = progress.AddTask("[green]Classified[/]", maxValue: 1);
+                    var failedTask = progress.AddTask("[red]Failed[/]", maxValue: 1);
+                    var rateTask = progress.AddTask("measuring...", maxValue: 1).IsIndeterminate();
+                    while (true)
+                    {
+                        last = await PollAsync(container, results, queue, prefix, deadline.Token).ConfigureAwait(false);
+                        if (firstDone < 0) firstDone = last.Done;
+                        var max = Math.Max(1, last.Uploaded);
+                        uploadedTask.MaxValue = max;
+                        uploadedTask.Value = last.Uploaded;
+                        uploadedTask.Description = $"Uploaded {last.Uploaded}";
+                        classifiedTask.MaxValue = max;
+                        classifiedTask.Value = last.Classified;
+                        classifiedTask.Description = $"[green]Classified {last.Classified}[/]";
+                        failedTask.MaxValue = max;
+                        failedTask.Value = last.Failed;
+                        failedTask.Description = $"[red]Failed {last.Failed}[/]";
+                        rateTask.Description = Markup.Escape(RateLine(last, last.Done - firstDone, watch.Elapsed));
+                        if (last.Complete)
+                        {
+                            rateTask.StopTask();
+                            return;
+                        }
+
+                        await Task.Delay(settings.IntervalMilliseconds, deadline.Token).ConfigureAwait(false);
+                    }
+                }).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[yellow]Stopped.[/] {last.Done} of {last.Uploaded} have a row.");
+            return ExitCodes.Cancelled;
+        }
+        catch (OperationCanceledException)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[yellow]Timed out after {settings.TimeoutSeconds} s:[/] {last.Done} of {last.Uploaded} have a row ({last.Failed} failed).");
+            return ExitCodes.TimedOut;
+        }
+        catch (RequestFailedException ex)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]Storage error:[/] {ex.Message.Split('\n')[0]}");
+            return ExitCodes.StorageUnavailable;
+        }
+
+        AnsiConsole.MarkupLineInterpolated(
+            $"All [bold]{last.Uploaded}[/] images have a row: [green]{last.Classified} classified[/], [red]{last.Failed} failed[/] ({watch.Elapsed.TotalSeconds:F1} s). Next: carclass results --prefix \"{prefix}\"");
+        return last.Failed > 0 ? ExitCodes.SomeFailed : ExitCodes.Success;
+    }
+
+    internal static string RateLine(WatchProgress progress, int doneWhileWatching, TimeSpan elapsed)
+    {
+        var rate = doneWhileWatching / Math.Max(elapsed.TotalSeconds, 0.001);
+        var remaining = progress.Uploaded - progress.Done;
+        var eta = rate > 0 ? TimeSpan.FromSeconds(remaining / rate).ToString(@"hh\:mm\:ss", System.Globalization.CultureInfo.InvariantCulture) : "--:--:--";
+        var queue = progress.QueueLength is { } q ? $", queue ~{q}" : "";
+        return $"{rate:F1} images/s, ETA {eta}{queue}";
+    }
+
+    /// <summary>
+    /// Counts the blobs under the prefix and the rows that describe their current version: a row left from an
+    /// earlier upload of the same name (other ETag) does not count until the new version is classified.
+    /// </summary>
+    internal static async Task<WatchProgress> PollAsync(BlobContainerClient container, ResultStore results, QueueClient? queue, string prefix, CancellationToken cancellationToken)
+    {
+        var etags = new Dictionary<string, string>(StringComparer.Ordinal);
+        await foreach (var blob in container.GetBlobsAsync(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, prefix, cancellationToken).ConfigureAwait(false))
+        {
+            etags[ResultKeys.BlobPath(container.Name, blob.Name)] = (blob.Properties.ETag?.ToString() ?? "").Trim('"');
+        }
+
+        int classified = 0, failed = 0;
+        await foreach (var row in results.ListAsync(ResultKeys.BlobPath(container.Name, prefix), cancellationToken).ConfigureAwait(false))
+        {
+            if (!etags.TryGetValue(row.BlobPath, out var etag)) continue;
+            if (row.BlobETag is not null && etag.Length > 0 && row.BlobETag.Trim('"') != etag) continue;
+            if (row.Status == nameof(ClassificationStatus.Failed)) failed++;
+            else classified++;
+        }
+
+        int? queueLength = null;
+        if (queue is not null)
+        {
+            try
+            {
+                queueLength = (await queue.GetPropertiesAsync(cancellationToken).ConfigureAwait(false)).Value.ApproximateMessagesCount;
+            }
+            catch (RequestFailedException)
+            {
+                // The queue length is a nicety; the rows are what count.
+            }
+        }
+
+        return new WatchProgress(etags.Count, classified, failed, queueLength);
+    }
+}

@@ -1,0 +1,11 @@
+using CarClassifier.Cli.Commands.Shared;
+
+namespace CarClassifier.Cli.Commands.Watch;
+
+/// <summary>One poll of <c>watch</c>: how many blobs are uploaded under the prefix and how many have a current row.</summary>
+internal sealed record WatchProgress(int Uploaded, int Classified, int Failed, int? QueueLength)
+{
+    public int Done => Classified + Failed;
+
+    public bool Complete => Uploaded > 0 && Done >= Uploaded;
+}

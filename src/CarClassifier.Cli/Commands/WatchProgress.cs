@@ -1,9 +1,0 @@
-namespace CarClassifier.Cli.Commands;
-
-/// <summary>One poll of <c>watch</c>: how many blobs are uploaded under the prefix and how many have a current row.</summary>
-internal sealed record WatchProgress(int Uploaded, int Classified, int Failed, int? QueueLength)
-{
-    public int Done => Classified + Failed;
-
-    public bool Complete => Uploaded > 0 && Done >= Uploaded;
-}

@@ -1,0 +1,48 @@
+using CarClassifier.Cli.Commands.Shared;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace CarClassifier.Cli.Composition;
+
+/// <summary>
+/// Turns what escapes a command into one line and an exit code: mistakes on the command line (unknown options or
+/// commands, values that do not convert, failed validation, a malformed connection) exit with <see cref="ExitCodes.Usage"/>,
+/// like az; anything else is a bug and is shown in full with <see cref="ExitCodes.Internal"/>.
+/// </summary>
+internal static class CliErrors
+{
+    public static int Handle(Exception ex, ITypeResolver? resolver)
+    {
+        ArgumentNullException.ThrowIfNull(ex);
+        if (Find<UsageException>(ex) is { } usage)
+        {
+            return Usage(usage.Message);
+        }
+
+        if (ex is CommandParseException or CommandRuntimeException)
+        {
+            return Usage(ex.Message);
+        }
+
+        AnsiConsole.WriteException(ex, ExceptionFormats.ShortenEverything);
+        return ExitCodes.Internal;
+    }
+
+    private static int Usage(string message)
+    {
+        AnsiConsole.MarkupLineInterpolated($"[red]Error:[/] {message.Split('\n')[0]} See 'carclass --help'.");
+        return ExitCodes.Usage;
+    }
+
+    private static T? Find<T>(Exception? ex)
+        where T : Exception
+    {
+        // Spectre wraps what a resolver or interceptor throws while it creates the command.
+        for (; ex is not null; ex = ex.InnerException)
+        {
+            if (ex is T found) return found;
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,34 @@
+using CarClassifier.Cli.Commands.Shared;
+using CarClassifier.Cli.LocalHost;
+using CarClassifier.Core;
+using CarClassifier.Core.Configuration;
+using CarClassifier.ModelGeneration;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Spectre.Console.Cli;
+
+namespace CarClassifier.Cli.Composition;
+
+/// <summary>
+/// The CLI's composition root: the same <see cref="ServiceCollectionExtensions.AddCarClassifier"/> the hosts call, plus
+/// what the commands share. Storage settings come from the command line (see <see cref="StorageSettingsInterceptor"/>).
+/// The local WebJobs host that <c>run</c> and <c>host</c> start is a separate host with its own root (<see cref="LocalHostBuilder"/>).
+/// </summary>
+internal static class CliServices
+{
+    public static IServiceCollection Create()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { [PipelineNames.StorageConnection] = LocalHostBuilder.DevelopmentStorage })
+            .Build();
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfigurationRoot>(configuration);
+        services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        services.AddCarClassifier(configuration, loadModelAtStart: false);
+        services.AddModelGeneration();
+        services.AddSingleton<StorageConnection>();
+        services.AddSingleton<ICommandInterceptor, StorageSettingsInterceptor>();
+        return services;
+    }
+}

@@ -1,4 +1,0 @@
-namespace CarClassifier.Core.Models.Generation;
-
-/// <summary>One class of the colour classifier: its label and its pure sRGB colour (0..255).</summary>
-public sealed record ColorPrototype(string Name, byte Red, byte Green, byte Blue);
