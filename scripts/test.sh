@@ -37,6 +37,16 @@ if [[ $bench_status -ne 0 ]]; then
   echo "bench --quick failed with exit code $bench_status" >&2
   [[ $status -eq 0 ]] && status=$bench_status
 fi
+
+# A fresh clone must be enough: the README's main command in a bare clone (no ../shared), generated model, every row checked.
+# Its Azurite sits 20 ports above the tests' (default 10120-10122).
+echo "fresh-clone check (scripts/run.sh --model resnet50-generated in a temporary clone):"
+FRESH_CLONE_AZURITE_PORT=$(( ${CARCLASS_TEST_AZURITE_PORT:-10100} + 20 )) timeout 1200 scripts/fresh-clone-check.sh
+clone_status=$?
+if [[ $clone_status -ne 0 ]]; then
+  echo "fresh-clone check failed with exit code $clone_status" >&2
+  [[ $status -eq 0 ]] && status=$clone_status
+fi
 set -e
 
 # One plain summary line over all test projects.

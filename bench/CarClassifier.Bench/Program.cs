@@ -48,6 +48,12 @@ if (settings.Sections.Contains("pillow"))
     Note("pillow done");
 }
 
+if (settings.Sections.Contains("head"))
+{
+    results.AddRange(HeadBench.Run(settings, Note));
+    Note("head done");
+}
+
 var needsModel = settings.Sections.Overlaps(["inference", "ort", "e2e", "azurite", "plumbing", "servicebus"]);
 if (needsModel)
 {

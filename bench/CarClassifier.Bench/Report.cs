@@ -94,6 +94,7 @@ internal static class Report
         Plumbing(sb, results);
         Table(sb, results, "calls", "### Storage calls one at a time, production clients, this process's CPU (core-ms per item)",
             [("wall ms/item", "wallMsPerItem", "F2"), ("items", "items", "F0")], "F3");
+        Table(sb, results, "head", "### carclass train: softmax head fit on features (seconds)", []);
         return sb.ToString();
     }
 
@@ -109,16 +110,6 @@ internal static class Report
         foreach (var r in rows)
         {
             sb.AppendLine(Inv, $"| {r.Case} | {r.Variant} | {r.Stats.Median:F2} | {X(r, "jitMsPerImage"):F2} | **{X(r, "steadyMsPerImage"):F2}** | {X(r, "backgroundMsPerImage"):F2} | {X(r, "decodeOnlyCpuMs"):F2} | {X(r, "inferenceMsPerImage"):F2} | {X(r, "outsideDecodeInferenceMs"):F2} | {1000 / X(r, "steadyMsPerImage"):F0} | {X(r, "imagesPerSecondWall"):F1} | {X(r, "stdoutLinesPerImage"):F2} | {X(r, "loadAverage1mBefore"):F1}-{X(r, "loadAverage1mAfter"):F1} |");
-        }
-
-        // classify = full - ingest, per photo size and configuration.
-        foreach (var full in rows.Where(r => r.Variant.StartsWith("full", StringComparison.Ordinal)))
-        {
-            var ingest = rows.FirstOrDefault(r => r.Case == full.Case && r.Variant == "ingest" + full.Variant["full".Length..]);
-            if (ingest is null) continue;
-            var classify = X(full, "steadyMsPerImage") - X(ingest, "steadyMsPerImage");
-            var outside = classify - X(full, "decodeOnlyCpuMs") - X(full, "inferenceMsPerImage");
-            sb.AppendLine(Inv, $"| {full.Case} | classify = full - ingest{full.Variant["full".Length..]} | | | **{classify:F2}** | | {X(full, "decodeOnlyCpuMs"):F2} | {X(full, "inferenceMsPerImage"):F2} | **{outside:F2}** | {1000 / classify:F0} | | | |");
         }
 
         var groups = rows.SelectMany(r => r.Extra.Keys).Where(k => k.StartsWith("thread:", StringComparison.Ordinal)).Distinct()

@@ -19,7 +19,9 @@ param applicationInsightsConnectionString string
 param runtimeVersion string
 param instanceMemoryMB int
 
-// Flex Consumption accepts 40 to 1000 ("Flex Consumption plan hosting", learn.microsoft.com: maximum instance count).
+// Flex Consumption: "the lowest maximum instance count value is 40, and the highest ... is 1000" ("Event-driven scaling in
+// Azure Functions", https://learn.microsoft.com/azure/azure-functions/event-driven-scaling#limit-scale-out). A later
+// revision of that page says 1; 40 is valid under both, and the template refuses less.
 @minValue(40)
 @maxValue(1000)
 param maximumInstanceCount int

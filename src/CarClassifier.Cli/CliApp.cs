@@ -1,4 +1,5 @@
 using CarClassifier.Cli.Commands;
+using CarClassifier.Cli.Commands.Shared;
 using CarClassifier.Cli.Composition;
 using Spectre.Console.Cli;
 
@@ -15,9 +16,22 @@ public static class CliApp
         {
             config.SetApplicationName("carclass");
             config.SetExceptionHandler(CliErrors.Handle);
+
+            // Like az: an option no command knows is an error (exit 2), never silently ignored.
+            config.UseStrictParsing();
             CommandRegistrations.AddCommands(config);
             configure?.Invoke(config);
         });
         return app;
+    }
+
+    /// <summary>Runs the app; a command group given without its subcommand (<c>carclass model</c>) shows its help and is a usage error.</summary>
+    public static async Task<int> RunAsync(string[] args, Action<IConfigurator>? configure = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var exit = await Create(configure).RunAsync(args, cancellationToken).ConfigureAwait(false);
+
+        // Spectre returns 1 after a group's help, which for us means "some images failed".
+        return exit == 1 && args.Length == 1 && CommandRegistrations.Groups.Contains(args[0]) ? ExitCodes.Usage : exit;
     }
 }

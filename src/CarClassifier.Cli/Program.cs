@@ -9,4 +9,4 @@ Console.CancelKeyPress += (_, e) =>
     cancel.Cancel();
 };
 
-return await CliApp.Create().RunAsync(args, cancel.Token).ConfigureAwait(false);
+return await CliApp.RunAsync(args, cancellationToken: cancel.Token).ConfigureAwait(false);

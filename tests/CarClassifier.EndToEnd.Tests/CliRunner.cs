@@ -10,7 +10,9 @@ internal static class CliRunner
     // AnsiConsole.Console is process-wide: one command at a time.
     private static readonly SemaphoreSlim Gate = new(1, 1);
 
-    public static async Task<(int ExitCode, string Output)> RunAsync(params string[] args)
+    public static Task<(int ExitCode, string Output)> RunAsync(params string[] args) => RunAsync(args, null);
+
+    public static async Task<(int ExitCode, string Output)> RunAsync(string[] args, Action<IConfigurator>? configure)
     {
         await Gate.WaitAsync();
         var previous = AnsiConsole.Console;
@@ -27,8 +29,11 @@ internal static class CliRunner
             console.Profile.Width = 240;
             AnsiConsole.Console = console;
             // The same app, registrations and composition root as Program.cs; errors are handled as a user sees them.
-            var app = CliApp.Create(config => config.ConfigureConsole(console));
-            var exit = await app.RunAsync(args);
+            var exit = await CliApp.RunAsync(args, config =>
+            {
+                config.ConfigureConsole(console);
+                configure?.Invoke(config);
+            });
             return (exit, writer.ToString());
         }
         finally

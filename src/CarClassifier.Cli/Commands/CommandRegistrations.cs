@@ -17,6 +17,9 @@ namespace CarClassifier.Cli.Commands;
 /// </summary>
 public static class CommandRegistrations
 {
+    /// <summary>The command groups: each needs a subcommand.</summary>
+    public static IReadOnlySet<string> Groups { get; } = new HashSet<string>(StringComparer.Ordinal) { "model", "poison" };
+
     public static void AddCommands(IConfigurator config)
     {
         ArgumentNullException.ThrowIfNull(config);
@@ -34,7 +37,7 @@ public static class CommandRegistrations
         config.AddCommand<ResultsCommand>("results")
             .WithDescription("Show results as a table, CSV or JSON; filter by prefix, status and label/vehicle type. Exit: 0 rows shown, 2 usage, 4 storage, 11 no row matched.")
             .WithExample("results", "--prefix", "batch-7/", "--status", "failed")
-            .WithExample("results", "--label", "sports car", "--format", "csv");
+            .WithExample("results", "--label", "convertible", "--format", "csv");
         config.AddCommand<ReportCommand>("report")
             .WithDescription("Write a static HTML gallery (thumbnails, top-5 with bars, failures with reasons) that opens offline. Exit: 0 written, 2 usage, 4 storage, 11 no row matched.")
             .WithExample("report", "--prefix", "batch-7/", "--out", "./report");

@@ -5,33 +5,44 @@ using Spectre.Console.Cli;
 namespace CarClassifier.Cli.Composition;
 
 /// <summary>
-/// Turns what escapes a command into one line and an exit code: mistakes on the command line exit with
-/// <see cref="ExitCodes.Usage"/> (like az), anything else is a bug and is shown in full.
+/// Turns what escapes a command into one line and an exit code: mistakes on the command line (unknown options or
+/// commands, values that do not convert, failed validation, a malformed connection) exit with <see cref="ExitCodes.Usage"/>,
+/// like az; anything else is a bug and is shown in full with <see cref="ExitCodes.Internal"/>.
 /// </summary>
 internal static class CliErrors
 {
     public static int Handle(Exception ex, ITypeResolver? resolver)
     {
-        var usage = Unwrap(ex);
-        if (usage is UsageException or CommandParseException or CommandConfigurationException or CommandRuntimeException)
+        ArgumentNullException.ThrowIfNull(ex);
+        if (Find<UsageException>(ex) is { } usage)
         {
-            AnsiConsole.MarkupLineInterpolated($"[red]Error:[/] {usage.Message}");
-            return ExitCodes.Usage;
+            return Usage(usage.Message);
+        }
+
+        if (ex is CommandParseException or CommandRuntimeException)
+        {
+            return Usage(ex.Message);
         }
 
         AnsiConsole.WriteException(ex, ExceptionFormats.ShortenEverything);
         return ExitCodes.Internal;
     }
 
-    private static Exception Unwrap(Exception ex)
+    private static int Usage(string message)
     {
-        // Spectre wraps what a resolver throws while creating the command.
-        while (ex.InnerException is { } inner && ex is not UsageException && (ex is CommandRuntimeException or InvalidOperationException or System.Reflection.TargetInvocationException))
+        AnsiConsole.MarkupLineInterpolated($"[red]Error:[/] {message.Split('\n')[0]} See 'carclass --help'.");
+        return ExitCodes.Usage;
+    }
+
+    private static T? Find<T>(Exception? ex)
+        where T : Exception
+    {
+        // Spectre wraps what a resolver or interceptor throws while it creates the command.
+        for (; ex is not null; ex = ex.InnerException)
         {
-            if (inner is UsageException) return inner;
-            ex = inner;
+            if (ex is T found) return found;
         }
 
-        return ex;
+        return null;
     }
 }

@@ -60,6 +60,18 @@ public sealed class ClassifierOptions : IValidatableObject
     [Range(1, int.MaxValue)]
     public int MaxJpegScans { get; set; } = 500;
 
+    /// <summary>
+    /// Deliveries of a work-queue message before the queue moves it to the poison queue: host.json's
+    /// <c>extensions:queues:maxDequeueCount</c>, which both hosts apply (<see cref="QueueRetrySettings"/> copies it here).
+    /// On the last delivery a blob that still has no row gets a Failed row of kind Poisoned.
+    /// </summary>
+    [Range(1, 1000)]
+    public int MaxDequeueCount { get; set; } = 5;
+
+    /// <summary>Most width x height x scans a JPEG may cost (the decode work, not only the scan count).</summary>
+    [Range(1, long.MaxValue)]
+    public long MaxJpegScanPixels { get; set; } = 3_000_000_000;
+
     /// <summary>Accepted image formats; anything else gets a Failed row naming its format.</summary>
     public List<ImageFormat> AcceptedFormats { get; set; } = [];
 
@@ -116,6 +128,7 @@ public sealed class ClassifierOptions : IValidatableObject
         MaxPixels = MaxPixels,
         MaxDimension = MaxDimension,
         MaxJpegScans = MaxJpegScans,
+        MaxJpegScanPixels = MaxJpegScanPixels,
         AcceptedFormats = AcceptedFormats.Count == 0
             ? ImageLimits.Default.AcceptedFormats
             : AcceptedFormats.ToHashSet(),

@@ -29,6 +29,15 @@ public static class ServiceCollectionExtensions
             .Bind(configuration.GetSection(ClassifierOptions.SectionName))
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.PostConfigure<ClassifierOptions>(options =>
+        {
+            // The queue's own retry limit, unless the Classifier section sets one explicitly.
+            if (configuration[$"{ClassifierOptions.SectionName}:{nameof(ClassifierOptions.MaxDequeueCount)}"] is null
+                && QueueRetrySettings.ReadMaxDequeueCount(configuration) is { } max)
+            {
+                options.MaxDequeueCount = max;
+            }
+        });
 
         services.AddSingleton(TimeProvider.System);
         // Any HttpPipelinePolicy registered in DI goes on every storage client (tests record requests with one).

@@ -8,6 +8,7 @@ namespace CarClassifier.Training.Tests.Pipeline;
 public sealed class ModelTrainerTests : IDisposable
 {
     private readonly string _temp = Directory.CreateTempSubdirectory("trainer-").FullName;
+    private readonly List<string> _trainedWeights = [];
 
     [Fact]
     public async Task TrainAsync_DemoSet_WritesAServableManifestWithProvenance_AndRetrainingReadsEveryFeatureFromTheCache()
@@ -17,7 +18,9 @@ public sealed class ModelTrainerTests : IDisposable
 
         // Act
         var first = await ModelTrainer.TrainAsync(request);
+        _trainedWeights.Add(first.ModelPath);
         var second = await ModelTrainer.TrainAsync(request with { Head = request.Head with { Seed = 7 } });
+        _trainedWeights.Add(second.ModelPath);
 
         // Assert: the manifest loads through the serving ModelStore, weights verified by sha256.
         var local = await new ModelStore(RepoPaths.ModelCache).LoadAsync(first.ManifestPath, new ModelEnsureOptions { AllowDownload = false, AllowGenerate = false });
@@ -87,7 +90,12 @@ public sealed class ModelTrainerTests : IDisposable
         Assert.Contains("is a file", ex.Message, StringComparison.Ordinal);
     }
 
-    public void Dispose() => Directory.Delete(_temp, recursive: true);
+    public void Dispose()
+    {
+        // Trained weights land in the shared model cache (next to the prepared base); do not let test runs pile them up.
+        foreach (var path in _trainedWeights) File.Delete(path);
+        Directory.Delete(_temp, recursive: true);
+    }
 
     private TrainRequest Request(string name) => new()
     {

@@ -18,11 +18,17 @@ internal static class HostSupervisor
 
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
 
+    /// <summary>A child that dies this soon after starting, this many times in a row, has a permanent problem: stop.</summary>
+    private static readonly TimeSpan QuickFailure = TimeSpan.FromSeconds(20);
+
+    private const int MaxQuickFailures = 5;
+
     public static bool IsChild => Environment.GetEnvironmentVariable(ChildVariable) == "1";
 
     public static async Task<int> RunAsync(CancellationToken cancellationToken)
     {
         var backoff = TimeSpan.FromSeconds(1);
+        var quickFailures = 0;
         for (var attempt = 1; ; attempt++)
         {
             using var child = Process.Start(ChildStartInfo()) ?? throw new InvalidOperationException("Could not start the host process.");
@@ -48,7 +54,13 @@ internal static class HostSupervisor
             }
 
             var code = child.ExitCode;
-            if (code is ExitCodes.Success or ExitCodes.Usage or ExitCodes.ModelUnavailable) return code;
+            if (code is ExitCodes.Success or ExitCodes.Usage or ExitCodes.ModelUnavailable or ExitCodes.OtherModelRunning) return code;
+            quickFailures = started.Elapsed < QuickFailure ? quickFailures + 1 : 0;
+            if (quickFailures >= MaxQuickFailures)
+            {
+                AnsiConsole.MarkupLineInterpolated($"[red]The host failed at start {quickFailures} times in a row (last exit code {code}); not restarting it.[/] Run [bold]carclass host --no-restart[/] to see the error.");
+                return ExitCodes.Internal;
+            }
 
             // A host that ran for a while before dying starts again quickly; one that dies at once backs off.
             if (started.Elapsed > TimeSpan.FromMinutes(1)) backoff = TimeSpan.FromSeconds(1);

@@ -7,21 +7,6 @@ namespace CarClassifier.Cli.Commands.Model;
 /// <summary>The shared body of <c>model download</c> and <c>model generate</c>: fetch the weights with progress, then verify them.</summary>
 internal static class ModelFetch
 {
-    /// <summary>Loads the manifest a command names; null (after one line saying why) when it is missing or unreadable.</summary>
-    public static async Task<(string Path, ModelManifest Manifest)?> LoadManifestAsync(string model, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var manifestPath = ModelLocator.ResolveManifest(model);
-            return (manifestPath, await ModelManifest.LoadAsync(manifestPath, cancellationToken).ConfigureAwait(false));
-        }
-        catch (Exception ex) when (ex is FileNotFoundException or InvalidDataException or DirectoryNotFoundException)
-        {
-            AnsiConsole.MarkupLineInterpolated($"[red]{ex.Message}[/]");
-            return null;
-        }
-    }
-
     /// <returns>0 ready; 2 the manifest has no source (download) or generator (generate); 3 fetching or verifying failed.</returns>
     public static async Task<int> FetchAsync(ModelStore store, ModelManifest manifest, bool download, CancellationToken cancellationToken)
     {

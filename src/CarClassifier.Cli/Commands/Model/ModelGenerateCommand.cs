@@ -10,7 +10,8 @@ public sealed class ModelGenerateCommand(IModelWeightsGenerator generator) : Asy
     public override async Task<int> ExecuteAsync(CommandContext context, ModelSettings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        if (await ModelFetch.LoadManifestAsync(settings.Model, cancellationToken).ConfigureAwait(false) is not (_, var manifest)) return ExitCodes.Usage;
+        var (_, manifest, exit) = await ModelLocator.LoadAsync(settings.Model, cancellationToken).ConfigureAwait(false);
+        if (manifest is null) return exit;
         return await ModelFetch.FetchAsync(new ModelStore(settings.Cache, generator: generator), manifest, download: false, cancellationToken).ConfigureAwait(false);
     }
 }

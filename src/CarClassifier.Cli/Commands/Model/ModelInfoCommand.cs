@@ -12,9 +12,20 @@ public sealed class ModelInfoCommand : AsyncCommand<ModelSettings>
     public override async Task<int> ExecuteAsync(CommandContext context, ModelSettings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        if (await ModelFetch.LoadManifestAsync(settings.Model, cancellationToken).ConfigureAwait(false) is not (var manifestPath, var manifest)) return ExitCodes.Usage;
+        var (manifestPath, manifest, exit) = await ModelLocator.LoadAsync(settings.Model, cancellationToken).ConfigureAwait(false);
+        if (manifest is null) return exit;
         var path = new ModelStore(settings.Cache).GetModelPath(manifest);
-        var labels = await ModelStore.LoadLabelsAsync(manifestPath, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<string> labels;
+        try
+        {
+            labels = await ModelStore.LoadLabelsAsync(manifestPath, manifest, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]The labels of {manifest.Name} cannot be read:[/] {ex.Message.Split('\n')[0]}");
+            return ExitCodes.ModelUnavailable;
+        }
+
         var vehicles = await new VehicleTypeCatalog(Path.GetDirectoryName(Path.GetDirectoryName(manifestPath)!)!).GetAsync(manifest.Name, cancellationToken).ConfigureAwait(false);
         var grid = new Grid().AddColumn(new GridColumn().NoWrap()).AddColumn();
         void Row(string key, string value) => grid.AddRow(new Markup($"[bold]{Markup.Escape(key)}[/]"), new Text(value));

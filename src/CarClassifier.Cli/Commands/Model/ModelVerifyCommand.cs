@@ -11,7 +11,8 @@ public sealed class ModelVerifyCommand : AsyncCommand<ModelSettings>
     public override async Task<int> ExecuteAsync(CommandContext context, ModelSettings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        if (await ModelFetch.LoadManifestAsync(settings.Model, cancellationToken).ConfigureAwait(false) is not (_, var manifest)) return ExitCodes.Usage;
+        var (_, manifest, exit) = await ModelLocator.LoadAsync(settings.Model, cancellationToken).ConfigureAwait(false);
+        if (manifest is null) return exit;
         var path = new ModelStore(settings.Cache).GetModelPath(manifest);
         if (!File.Exists(path))
         {

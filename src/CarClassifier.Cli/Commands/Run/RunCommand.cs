@@ -24,37 +24,30 @@ namespace CarClassifier.Cli.Commands.Run;
 /// </summary>
 public sealed class RunCommand(StorageConnection connection, StorageClientFactory storage, ResultStore results, IModelWeightsGenerator generator) : AsyncCommand<RunSettings>
 {
-    private static readonly string[] DefaultImageFolders = ["../shared/testdata/photos", "../../shared/testdata/photos"];
-
     public override async Task<int> ExecuteAsync(CommandContext context, RunSettings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var folder = settings.Images ?? DefaultImageFolders.Select(Path.GetFullPath).FirstOrDefault(Directory.Exists);
+        var folder = settings.Images ?? SampleImages.Find();
         if (folder is null || !Directory.Exists(folder))
         {
-            AnsiConsole.MarkupLineInterpolated($"[red]Image folder not found:[/] {settings.Images ?? DefaultImageFolders[0]}. Pass one with --images.");
+            AnsiConsole.MarkupLineInterpolated($"[red]Image folder not found:[/] {settings.Images ?? SampleImages.RelativePath}. Pass one with --images.");
             return ExitCodes.Usage;
         }
 
         var files = ImageFolder.List(folder);
+        if (settings.Images is null)
+        {
+            files = files.Where(f => Path.GetFileName(f) != SampleImages.AttributionFile).ToList();
+        }
+
         if (files.Count == 0)
         {
             AnsiConsole.MarkupLineInterpolated($"[red]No files in[/] {folder}.");
             return ExitCodes.Usage;
         }
 
-        string manifestPath;
-        try
-        {
-            manifestPath = ModelLocator.ResolveManifest(settings.Model);
-        }
-        catch (FileNotFoundException ex)
-        {
-            AnsiConsole.MarkupLineInterpolated($"[red]{ex.Message}[/]");
-            return ExitCodes.Usage;
-        }
-
-        var manifest = await ModelManifest.LoadAsync(manifestPath, cancellationToken).ConfigureAwait(false);
+        var (manifestPath, manifest, exit) = await ModelLocator.LoadAsync(settings.Model, cancellationToken).ConfigureAwait(false);
+        if (manifest is null) return exit;
         if (manifest.LabelsAreMeaningless)
         {
             AnsiConsole.Write(new Panel(
@@ -63,6 +56,9 @@ public sealed class RunCommand(StorageConnection connection, StorageClientFactor
         }
 
         if (!await connection.OpenAsync(cancellationToken).ConfigureAwait(false)) return ExitCodes.StorageUnavailable;
+
+        // Before anything is uploaded: a host with another model would label some of these images.
+        if (await OtherHosts.ConflictAsync(storage, manifest, cancellationToken).ConfigureAwait(false)) return ExitCodes.OtherModelRunning;
 
         var hostSettings = new Dictionary<string, string?>
         {
@@ -121,6 +117,11 @@ public sealed class RunCommand(StorageConnection connection, StorageClientFactor
                 $"[bold]{files.Count}[/] images: [green]{rows.Count - failed} succeeded[/], [red]{failed} failed[/]" +
                 (missing > 0 ? $", [yellow]{missing} without a row after {settings.TimeoutSeconds} s[/]" : "") +
                 $" in {elapsed.TotalSeconds:F1} s ({rows.Count / Math.Max(elapsed.TotalSeconds, 0.001):F1} images/s, upload and model load included) with {Markup.Escape(manifest.Identity)}.");
+            if (OtherHosts.RowsPerModel(rows.Values.Select(r => r.Model)) is { } perModel)
+            {
+                AnsiConsole.MarkupLineInterpolated($"[yellow]Rows came from more than one model:[/] {perModel}.");
+            }
+
             AnsiConsole.MarkupLineInterpolated($"Rows are in table [bold]{PipelineNames.ResultsTable}[/], blob paths starting [bold]{PipelineNames.ImagesContainer}/{prefix}[/].");
             return missing > 0 ? ExitCodes.TimedOut : failed > 0 ? ExitCodes.SomeFailed : ExitCodes.Success;
         }

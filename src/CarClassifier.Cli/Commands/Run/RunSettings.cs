@@ -8,7 +8,7 @@ namespace CarClassifier.Cli.Commands.Run;
 public sealed class RunSettings : StorageSettings
 {
     [CommandOption("-i|--images <DIR>")]
-    [Description("Folder of images to upload (recursively). Default: the sample photos in ../shared/testdata/photos.")]
+    [Description("Folder of images to upload (recursively). Default: the sample photos shipped in samples/images.")]
     public string? Images { get; init; }
 
     [CommandOption("-m|--model <NAME|PATH>")]

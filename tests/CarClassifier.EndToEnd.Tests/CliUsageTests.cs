@@ -1,0 +1,88 @@
+using CarClassifier.Cli;
+using CarClassifier.Cli.Commands.Shared;
+using Spectre.Console.Cli;
+
+namespace CarClassifier.EndToEnd.Tests;
+
+/// <summary>Command-line mistakes: each is one line and exit 2, found before any storage or model is touched.</summary>
+public sealed class CliUsageTests
+{
+    private static readonly string[] Commands =
+        ["", "run", "host", "upload", "watch", "results", "report", "model", "model info", "model verify", "model download", "model generate", "poison", "poison list", "poison replay"];
+
+    [Theory]
+    [InlineData("upload", ".", "--prefx", "batch-2/")]
+    [InlineData("results", "--prefx", "mine/")]
+    [InlineData("results", "--account-nme", "x")]
+    [InlineData("watch", "--prefix", "a/", "--timout", "5")]
+    [InlineData("poison", "list", "--jsn")]
+    [InlineData("model", "info", "color-tiny", "--cahce", "x")]
+    public async Task UnknownOption_IsAUsageError_NotIgnored(params string[] args)
+    {
+        var (exit, output) = await CliRunner.RunAsync(args);
+
+        Assert.Equal(ExitCodes.Usage, exit);
+        Assert.Contains("Unknown option", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("watch", "--timeout", "soon")]
+    [InlineData("nosuchcommand")]
+    [InlineData("results", "--connection", "not a connection string")]
+    public async Task BadValueOrCommand_IsAUsageError(params string[] args)
+    {
+        var (exit, output) = await CliRunner.RunAsync(args);
+
+        Assert.Equal(ExitCodes.Usage, exit);
+        Assert.StartsWith("Error:", output.TrimStart(), StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("model")]
+    [InlineData("poison")]
+    public async Task Group_WithoutSubcommand_ShowsHelpAndIsAUsageError(string group)
+    {
+        var (exit, output) = await CliRunner.RunAsync(group);
+
+        Assert.Equal(ExitCodes.Usage, exit);
+        Assert.Contains("COMMANDS:", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task HelpExamples_AllParse_AsSpectreSeesThem()
+    {
+        // ValidateExamples parses every WithExample at start and throws on one that does not parse.
+        var (exit, output) = await CliRunner.RunAsync(["--help"], config => config.ValidateExamples());
+
+        Assert.True(exit == 0, output);
+    }
+
+    [Fact]
+    public async Task HelpExamples_AllParse_AsAUserCopiesThem()
+    {
+        // What --help prints is what a user pastes into a shell: split on spaces, as the shell does with unquoted text.
+        var examples = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var command in Commands)
+        {
+            var (exit, output) = await CliRunner.RunAsync([.. command.Split(' ', StringSplitOptions.RemoveEmptyEntries), "--help"]);
+            Assert.Equal(0, exit);
+            var lines = output.Split('\n').Select(l => l.TrimEnd('\r')).ToList();
+            var start = lines.FindIndex(l => l.TrimStart().StartsWith("EXAMPLES:", StringComparison.Ordinal));
+            if (start < 0) continue;
+            foreach (var line in lines.Skip(start + 1).TakeWhile(l => l.Trim().Length > 0))
+            {
+                examples.Add(line.Trim());
+            }
+        }
+
+        Assert.True(examples.Count >= 10, $"only {examples.Count} examples found");
+        foreach (var example in examples)
+        {
+            Assert.StartsWith("carclass ", example, StringComparison.Ordinal);
+            var tokens = example.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1..];
+            var (exit, output) = await CliRunner.RunAsync([.. tokens, "--help"]);
+            Assert.True(exit == 0, $"'{example}' does not parse: {output}");
+        }
+    }
+}
