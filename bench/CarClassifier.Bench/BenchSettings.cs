@@ -8,7 +8,7 @@ internal sealed class BenchSettings
 {
     public static readonly string[] AllSections = ["decode", "pillow", "inference", "ort", "e2e", "azurite", "plumbing", "calls", "head"];
 
-    /// <summary>Sections run only when named: servicebus (both transports through Azurite and the tests' AMQP broker).</summary>
+    /// <summary>Sections run only when named with --only: servicebus (both transports through Azurite and the tests' AMQP broker).</summary>
     public static readonly string[] OptionalSections = ["servicebus"];
 
     /// <summary>Small budgets and fewer repeats: a CI smoke run in well under a minute on 2 cores.</summary>

@@ -15,11 +15,12 @@ using Microsoft.Extensions.Logging;
 namespace CarClassifier.Bench;
 
 /// <summary>
-/// Both transports with the same model, photos and Azurite (blobs, rows): the storage queue (the local host does ingest
-/// and classify) and Service Bus (the local host ingests, the worker host classifies from the tests' AMQP broker, driven
-/// by the real Azure.Messaging.ServiceBus client over TCP). N photos are uploaded first; reported per transport: images/s
-/// from the hosts' start to the last row, the ONNX batch sizes the rows record and, on Service Bus, the receive batch size.
-/// Not in the default sections (<c>--sections servicebus</c>): the broker is a test server, so the Service Bus number is
+/// Both transports draining the same backlog with the same model, photos and Azurite (blobs, rows): N photos are uploaded
+/// and ingested first (untimed), then the classifier alone starts: the local host's queue trigger on the storage queue,
+/// or the worker host on Service Bus (the tests' AMQP broker, driven by the real Azure.Messaging.ServiceBus client over
+/// TCP). Reported per transport: images/s from the classifier's start to the last row, the ONNX batch sizes the rows
+/// record and, on Service Bus, the receive batch size.
+/// Not in the default sections (<c>--only servicebus</c>): the broker is a test server, so the Service Bus number is
 /// this pipeline's own cost, not the service's latency.
 /// </summary>
 internal static class ServiceBusBench
@@ -90,10 +91,28 @@ internal static class ServiceBusBench
         }
 
         void Quiet(ILoggingBuilder logging) => logging.ClearProviders().SetMinimumLevel(LogLevel.Error);
-        var ingestConfig = new Dictionary<string, string?>(config);
-        if (transport == MessageTransport.ServiceBus) ingestConfig[$"AzureWebJobs.{PipelineNames.ClassifyFunction}.Disabled"] = "true";
-        using var ingest = LocalHostBuilder.Build(ingestConfig, Quiet);
-        IHost? worker = null;
+
+        // Phase 1, not timed: ingest alone fills the queue (a backlog, the case batch receive is for).
+        var ingestConfig = new Dictionary<string, string?>(config) { [$"AzureWebJobs.{PipelineNames.ClassifyFunction}.Disabled"] = "true" };
+        using (var ingest = LocalHostBuilder.Build(ingestConfig, Quiet))
+        {
+            await ingest.StartAsync(cancellationToken).ConfigureAwait(false);
+            var storageQueue = storage.CreateQueueClient(PipelineNames.WorkQueue);
+            var fillDeadline = DateTime.UtcNow.AddSeconds(60 + (settings.AzuriteImages * 2));
+            while (DateTime.UtcNow < fillDeadline)
+            {
+                var waiting = transport == MessageTransport.ServiceBus
+                    ? queue.Count
+                    : (await storageQueue.GetPropertiesAsync(cancellationToken).ConfigureAwait(false)).Value.ApproximateMessagesCount;
+                if (waiting >= settings.AzuriteImages) break;
+                await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+            }
+
+            await ingest.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+
+        // Phase 2, timed: the classifier alone drains it (the worker host on Service Bus, the local host's queue trigger otherwise).
+        IHost classifier;
         if (transport == MessageTransport.ServiceBus)
         {
             var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
@@ -102,11 +121,15 @@ internal static class ServiceBusBench
             builder.Services.AddCarClassifier(builder.Configuration);
             builder.Services.AddServiceBusClassifier();
             builder.Services.AddModelGeneration();
-            worker = builder.Build();
+            classifier = builder.Build();
+        }
+        else
+        {
+            classifier = LocalHostBuilder.Build(new Dictionary<string, string?>(config) { [$"AzureWebJobs.{PipelineNames.IngestFunction}.Disabled"] = "true" }, Quiet);
         }
 
         var started = Stopwatch.GetTimestamp();
-        await Task.WhenAll(ingest.StartAsync(cancellationToken), worker?.StartAsync(cancellationToken) ?? Task.CompletedTask).ConfigureAwait(false);
+        await classifier.StartAsync(cancellationToken).ConfigureAwait(false);
         var ready = Stopwatch.GetTimestamp();
         List<ClassificationResult> rows = [];
         long receivedBatches = 0, receivedMessages = 0;
@@ -124,18 +147,16 @@ internal static class ServiceBusBench
         }
         finally
         {
-            var last = Stopwatch.GetTimestamp();
-            if (worker is not null)
+            elapsed = Stopwatch.GetElapsedTime(ready);
+            if (transport == MessageTransport.ServiceBus)
             {
-                var consumer = worker.Services.GetRequiredService<ServiceBusClassifierWorker>();
+                var consumer = classifier.Services.GetRequiredService<ServiceBusClassifierWorker>();
                 receivedBatches = consumer.BatchesReceived;
                 receivedMessages = consumer.MessagesReceived;
-                await worker.StopAsync(CancellationToken.None).ConfigureAwait(false);
-                worker.Dispose();
             }
 
-            await ingest.StopAsync(CancellationToken.None).ConfigureAwait(false);
-            elapsed = Stopwatch.GetElapsedTime(ready, last);
+            await classifier.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            classifier.Dispose();
         }
 
         if (rows.Count < settings.AzuriteImages) throw new TimeoutException($"Only {rows.Count} of {settings.AzuriteImages} rows on {transport}.");

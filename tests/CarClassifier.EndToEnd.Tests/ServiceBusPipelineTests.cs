@@ -4,6 +4,7 @@ using CarClassifier.Core.Messaging;
 using CarClassifier.Core.Messaging.ServiceBus;
 using CarClassifier.Core.Results;
 using CarClassifier.TestBroker;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CarClassifier.EndToEnd.Tests;
 
@@ -155,6 +156,16 @@ public sealed class ServiceBusPipelineTests(AzuriteFixture azurite)
         var dead = Assert.Single(pipeline.Queue.DeadLetterQueue!.Snapshot());
         Assert.Equal("ClassifyFailed", dead.DeadLetterReason);
         Assert.Equal(3, pipeline.Queue.Deliveries);
+
+        // carclass poison list/replay on this transport: the dead letter is listed with its blob, and replay sends the
+        // claim check back to the queue (past duplicate detection) and removes the dead letter.
+        var poison = pipeline.Ingest.Services.GetRequiredService<PoisonQueues>();
+        var listed = Assert.Single(await poison.ListAsync(), m => m.Queue == PipelineNames.ServiceBusDeadLetterQueue);
+        Assert.Equal(path, listed.BlobPath);
+        var replayed = await poison.ReplayAsync(m => m.MessageId == listed.MessageId);
+        Assert.Equal(listed.MessageId, Assert.Single(replayed).MessageId);
+        await WaitUntilAsync(() => pipeline.Queue.Deliveries > 3, "the replayed claim check delivered again");
+        Assert.Equal(0, pipeline.Queue.DuplicatesDropped);
     }
 
     [Fact]

@@ -147,4 +147,19 @@ public class ServiceBusTemplateTests
         Assert.Contains("COPY --from=build /app/worker /app/worker", dockerfile, StringComparison.Ordinal);
         Assert.True(File.Exists(RepositoryPaths.File("src", "CarClassifier.Worker", "CarClassifier.Worker.csproj")));
     }
+
+    [Fact]
+    public void EmulatorConfig_Queue_MatchesTheBicepQueue()
+    {
+        var config = JsonNode.Parse(File.ReadAllText(RepositoryPaths.File("tools", "servicebus-emulator", "config.json")))!;
+        var queue = config["UserConfig"]!["Namespaces"]![0]!["Queues"]![0]!;
+        var properties = queue["Properties"]!;
+
+        Assert.Equal(PipelineNames.WorkQueue, (string?)queue["Name"]);
+        Assert.Equal((string?)ServiceBus.Parameters["lockDuration"]!["defaultValue"], (string?)properties["LockDuration"]);
+        Assert.Equal((int)ServiceBus.Parameters["maxDeliveryCount"]!["defaultValue"]!, (int)properties["MaxDeliveryCount"]!);
+        Assert.Equal((string?)ServiceBus.Parameters["duplicateDetectionWindow"]!["defaultValue"], (string?)properties["DuplicateDetectionHistoryTimeWindow"]);
+        Assert.True((bool)properties["RequiresDuplicateDetection"]!);
+        Assert.True((bool)properties["DeadLetteringOnMessageExpiration"]!);
+    }
 }

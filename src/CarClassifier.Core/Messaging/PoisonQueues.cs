@@ -30,8 +30,12 @@ public sealed class PoisonQueues
     private readonly BlobServiceClient _blobs;
     private readonly TimeProvider _time;
 
-    public PoisonQueues(StorageClientFactory storage, WorkQueue work, ImageIngestor ingestor, BlobServiceClient blobs, TimeProvider time)
+    private readonly ServiceBus.ServiceBusDeadLetterQueue? _deadLetters;
+
+    /// <param name="deadLetters">On the Service Bus transport: the work queue's dead letters, listed and replayed with the storage poison queues.</param>
+    public PoisonQueues(StorageClientFactory storage, WorkQueue work, ImageIngestor ingestor, BlobServiceClient blobs, TimeProvider time, ServiceBus.ServiceBusDeadLetterQueue? deadLetters = null)
     {
+        _deadLetters = deadLetters;
         ArgumentNullException.ThrowIfNull(storage);
         ArgumentNullException.ThrowIfNull(work);
         ArgumentNullException.ThrowIfNull(ingestor);
@@ -58,6 +62,7 @@ public sealed class PoisonQueues
             await ReleaseAsync(queue, held, cancellationToken).ConfigureAwait(false);
         }
 
+        if (_deadLetters is not null) all.AddRange(await _deadLetters.ListAsync(cancellationToken).ConfigureAwait(false));
         return all;
     }
 
@@ -89,6 +94,7 @@ public sealed class PoisonQueues
             await ReleaseAsync(queue, keep, cancellationToken).ConfigureAwait(false);
         }
 
+        if (_deadLetters is not null) replayed.AddRange(await _deadLetters.ReplayAsync(select, cancellationToken).ConfigureAwait(false));
         return replayed;
     }
 

@@ -15,8 +15,8 @@ namespace CarClassifier.Core.Messaging.ServiceBus;
 /// </summary>
 public sealed class DeadLetterRecorder : BackgroundService
 {
-    /// <summary>ErrorKind of the row a blob gets when its message is dead-lettered (the same kind the storage queue uses).</summary>
-    public const string PoisonedKind = "Poisoned";
+    /// <summary>ErrorKind of the row a blob gets when its message is dead-lettered: the storage queue's kind.</summary>
+    public const string PoisonedKind = Classification.ImageClassifier.PoisonedKind;
 
     private const int PageSize = 100;
 

@@ -17,7 +17,7 @@ public sealed class ServiceBusOptions
 
     /// <summary>
     /// Messages the client fetches ahead of the next receive. Prefetched messages are locked while they wait, so keep it
-    /// at most one batch; 0 (the default) was as fast on this machine (docs/ARCHITECTURE.md, bench servicebus).
+    /// at most one batch; 0 (the default): every receive of a backlog came back full without it (docs/ARCHITECTURE.md).
     /// </summary>
     [Range(0, 4096)]
     public int PrefetchCount { get; set; }

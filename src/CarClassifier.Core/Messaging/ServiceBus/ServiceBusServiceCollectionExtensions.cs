@@ -28,6 +28,7 @@ public static class ServiceBusServiceCollectionExtensions
             .ValidateOnStart();
         services.AddSingleton(_ => ServiceBusClientFactory.Create(configuration));
         services.AddSingleton<WorkQueue>(sp => new ServiceBusWorkQueue(sp.GetRequiredService<ServiceBusClient>()));
+        services.AddSingleton<ServiceBusDeadLetterQueue>();
     }
 
     /// <summary>The Service Bus classifier: the batch consumer and the dead-letter recorder (the worker host's role).</summary>
