@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using CarClassifier.Core.Configuration;
 using CarClassifier.Core.Imaging;
 using CarClassifier.Core.Inference;
-using CarClassifier.Core.Models.Generation;
+using CarClassifier.ModelGeneration;
 using CarClassifier.Core.Tests.Models;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
