@@ -1,6 +1,7 @@
 using CarClassifier.Cli.Commands.Shared;
 using CarClassifier.Cli.LocalHost;
 using CarClassifier.Core;
+using CarClassifier.Core.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Spectre.Console;
@@ -9,7 +10,7 @@ using Spectre.Console.Cli;
 namespace CarClassifier.Cli.Commands.Host;
 
 /// <summary>Runs the pipeline's triggers until Ctrl+C: the local equivalent of <c>func start</c>.</summary>
-public sealed class HostCommand : AsyncCommand<HostSettings>
+public sealed class HostCommand(StorageClientFactory storage) : AsyncCommand<HostSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, HostSettings settings, CancellationToken cancellationToken)
     {
@@ -22,6 +23,7 @@ public sealed class HostCommand : AsyncCommand<HostSettings>
         // A missing or invalid manifest is permanent: one line and exit 3, which the supervisor does not restart.
         var (manifestPath, manifest, exit) = await ModelLocator.LoadAsync(settings.Model, cancellationToken).ConfigureAwait(false);
         if (manifest is null) return exit;
+        if (await OtherHosts.ConflictAsync(storage, manifest, cancellationToken).ConfigureAwait(false)) return ExitCodes.OtherModelRunning;
         using var host = LocalHostBuilder.Build(
             new Dictionary<string, string?>
             {

@@ -54,7 +54,7 @@ internal static class HostSupervisor
             }
 
             var code = child.ExitCode;
-            if (code is ExitCodes.Success or ExitCodes.Usage or ExitCodes.ModelUnavailable) return code;
+            if (code is ExitCodes.Success or ExitCodes.Usage or ExitCodes.ModelUnavailable or ExitCodes.OtherModelRunning) return code;
             quickFailures = started.Elapsed < QuickFailure ? quickFailures + 1 : 0;
             if (quickFailures >= MaxQuickFailures)
             {

@@ -33,6 +33,10 @@ public sealed class ResultsCommand(StorageConnection storage, ResultStore result
                     ResultViewTable.Write(rows, settings.Prefix ?? "");
                     var failed = rows.Count(r => !r.Succeeded);
                     AnsiConsole.MarkupLineInterpolated($"{rows.Count} rows: [green]{rows.Count - failed} succeeded[/], [red]{failed} failed[/].");
+                    if (OtherHosts.RowsPerModel(rows.Select(r => r.Model)) is { } perModel)
+                    {
+                        AnsiConsole.MarkupLineInterpolated($"[yellow]Rows come from more than one model:[/] {perModel}.");
+                    }
                 }
 
                 break;

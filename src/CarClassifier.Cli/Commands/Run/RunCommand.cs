@@ -57,6 +57,9 @@ public sealed class RunCommand(StorageConnection connection, StorageClientFactor
 
         if (!await connection.OpenAsync(cancellationToken).ConfigureAwait(false)) return ExitCodes.StorageUnavailable;
 
+        // Before anything is uploaded: a host with another model would label some of these images.
+        if (await OtherHosts.ConflictAsync(storage, manifest, cancellationToken).ConfigureAwait(false)) return ExitCodes.OtherModelRunning;
+
         var hostSettings = new Dictionary<string, string?>
         {
             [PipelineNames.StorageConnection] = settings.ResolveConnection(),
@@ -114,6 +117,11 @@ public sealed class RunCommand(StorageConnection connection, StorageClientFactor
                 $"[bold]{files.Count}[/] images: [green]{rows.Count - failed} succeeded[/], [red]{failed} failed[/]" +
                 (missing > 0 ? $", [yellow]{missing} without a row after {settings.TimeoutSeconds} s[/]" : "") +
                 $" in {elapsed.TotalSeconds:F1} s ({rows.Count / Math.Max(elapsed.TotalSeconds, 0.001):F1} images/s, upload and model load included) with {Markup.Escape(manifest.Identity)}.");
+            if (OtherHosts.RowsPerModel(rows.Values.Select(r => r.Model)) is { } perModel)
+            {
+                AnsiConsole.MarkupLineInterpolated($"[yellow]Rows came from more than one model:[/] {perModel}.");
+            }
+
             AnsiConsole.MarkupLineInterpolated($"Rows are in table [bold]{PipelineNames.ResultsTable}[/], blob paths starting [bold]{PipelineNames.ImagesContainer}/{prefix}[/].");
             return missing > 0 ? ExitCodes.TimedOut : failed > 0 ? ExitCodes.SomeFailed : ExitCodes.Success;
         }

@@ -32,6 +32,9 @@ public static class ExitCodes
     /// <summary><c>poison replay --id</c> named a message that is in neither poison queue.</summary>
     public const int NotFound = 6;
 
+    /// <summary><c>run</c>/<c>host</c>: another local host with a different model is consuming the queue.</summary>
+    public const int OtherModelRunning = 7;
+
     /// <summary>An unexpected error (a bug): the exception is printed.</summary>
     public const int Internal = 70;
 }
