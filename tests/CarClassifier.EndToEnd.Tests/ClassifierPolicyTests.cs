@@ -8,6 +8,7 @@ using CarClassifier.Core.Imaging;
 using CarClassifier.Core.Inference;
 using CarClassifier.Core.Messaging;
 using CarClassifier.Core.Results;
+using CarClassifier.ModelGeneration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -229,8 +230,9 @@ public sealed partial class ClassifierPolicyTests(AzuriteFixture azurite)
                 ModelCacheDirectory = cache,
                 MaxBatchSize = 1,
                 MaxDequeueCount = 5,
+                AllowModelGeneration = true,
             });
-            var model = new ModelRuntime(options, NullLoggerFactory.Instance);
+            var model = new ModelRuntime(options, NullLoggerFactory.Instance, OnnxWeightsGenerator.Instance);
             var results = new ResultStore(storage.CreateTableClient(PipelineNames.ResultsTable));
             var blobs = unreachableBlobs
                 ? new BlobServiceClient(AzuriteProcess.ConnectionString(1), new BlobClientOptions { Retry = { MaxRetries = 0, NetworkTimeout = TimeSpan.FromSeconds(5) } })

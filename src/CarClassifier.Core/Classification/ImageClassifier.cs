@@ -86,35 +86,57 @@ public class ImageClassifier
     {
         ArgumentNullException.ThrowIfNull(message);
         ClassifyRequest? request = null;
-        bool lastDelivery = message.DequeueCount >= _options.MaxDequeueCount;
         try
         {
             request = ClassifyRequest.Parse(message.Body.ToString());
+        }
+        catch (InvalidDataException ex)
+        {
+            _logger.LogWarning(
+                "Message {MessageId} failed on delivery {DequeueCount}: {Reason}", message.MessageId, message.DequeueCount, ex.Message.Split('\n')[0]);
+            throw;
+        }
+
+        return await ClassifyDeliveryAsync(request, message.DequeueCount, _options.MaxDequeueCount, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Classifies one delivery of a request, for any transport: the storage queue above, and the Service Bus worker
+    /// with its own <paramref name="maxDeliveries"/>. Throws (so the transport retries) for storage and model
+    /// failures; on the last delivery the blob keeps a Poisoned row either way (see the queue overload).
+    /// </summary>
+    public virtual async Task<ClassificationResult> ClassifyDeliveryAsync(
+        ClassifyRequest request, long deliveryCount, int maxDeliveries, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        bool lastDelivery = deliveryCount >= maxDeliveries;
+        try
+        {
             if (lastDelivery)
             {
                 await TryMarkPoisonedAsync(
                     request,
-                    message.DequeueCount,
-                    $"Gave up after {message.DequeueCount} deliveries: none finished (the host stopped or crashed while classifying this blob).",
+                    deliveryCount,
+                    $"Gave up after {deliveryCount} deliveries: none finished (the host stopped or crashed while classifying this blob).",
                     onlyIfNoFinalRow: true,
                     cancellationToken).ConfigureAwait(false);
             }
 
-            return await ClassifyAsync(request, message.DequeueCount, cancellationToken).ConfigureAwait(false);
+            return await ClassifyAsync(request, deliveryCount, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // One short, searchable line per failed delivery, with the attempt number, so the reason is on
             // record when the queue finally moves the message to the poison queue. The host logs the full exception too.
             _logger.LogWarning(
-                "Classify {Container}/{BlobName} failed on delivery {DequeueCount} (message {MessageId}): {Reason}",
-                request?.Container, request?.BlobName, message.DequeueCount, message.MessageId, ex.Message.Split('\n')[0]);
-            if (lastDelivery && request is not null)
+                "Classify {Container}/{BlobName} failed on delivery {DequeueCount}: {Reason}",
+                request.Container, request.BlobName, deliveryCount, ex.Message.Split('\n')[0]);
+            if (lastDelivery)
             {
                 await TryMarkPoisonedAsync(
                     request,
-                    message.DequeueCount,
-                    $"Gave up after {message.DequeueCount} deliveries; the last one failed: {RetryableFailure.Describe(ex)}",
+                    deliveryCount,
+                    $"Gave up after {deliveryCount} deliveries; the last one failed: {RetryableFailure.Describe(ex)}",
                     onlyIfNoFinalRow: false,
                     cancellationToken).ConfigureAwait(false);
             }

@@ -1,6 +1,7 @@
 using Azure.Storage.Blobs;
 using CarClassifier.Core.Configuration;
 using CarClassifier.Core.Imaging;
+using CarClassifier.Core.Inference;
 using CarClassifier.Core.Messaging;
 using CarClassifier.Core.Results;
 using CarClassifier.Core.Telemetry;
@@ -21,8 +22,10 @@ public class ImageIngestor
     private readonly ClassifierOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<ImageIngestor> _logger;
+    private readonly ModelRuntime? _model;
 
-    public ImageIngestor(WorkQueue queue, ResultStore results, IOptions<ClassifierOptions> options, TimeProvider time, ILogger<ImageIngestor> logger)
+    public ImageIngestor(
+        WorkQueue queue, ResultStore results, IOptions<ClassifierOptions> options, TimeProvider time, ILogger<ImageIngestor> logger, ModelRuntime? model = null)
     {
         ArgumentNullException.ThrowIfNull(queue);
         ArgumentNullException.ThrowIfNull(results);
@@ -34,6 +37,7 @@ public class ImageIngestor
         _options = options.Value;
         _time = time;
         _logger = logger;
+        _model = model;
     }
 
     /// <summary>For mocking frameworks only.</summary>
@@ -46,12 +50,27 @@ public class ImageIngestor
         _logger = null!;
     }
 
-    /// <summary>Ingests the blob a trigger handed over (both hosts' blob triggers call this).</summary>
+    /// <summary>
+    /// Ingests the blob a trigger handed over (both hosts' blob triggers call this). A blob version that already has
+    /// its row (same ETag, and the same model when this process knows it) is not enqueued again: the local trigger
+    /// re-reports, at every host start, blobs the reconciler ingested (they have no blob receipt), and a second
+    /// message for them only repeats the work (or, after a model change, piled up poison messages).
+    /// </summary>
     public virtual async Task<IngestOutcome> IngestAsync(BlobClient blob, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(blob);
         var properties = await blob.GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-        return await IngestAsync(blob.BlobContainerName, blob.Name, properties.Value.ETag.ToString(), properties.Value.ContentLength, cancellationToken).ConfigureAwait(false);
+        string etag = properties.Value.ETag.ToString();
+        var existing = await _results.GetAsync(ResultKeys.BlobPath(blob.BlobContainerName, blob.Name), cancellationToken).ConfigureAwait(false);
+        if (existing is not null && existing.ErrorKind != Classification.ImageClassifier.PoisonedKind
+            && existing.BlobETag?.Trim('"') == etag.Trim('"')
+            && (_model?.TryGetIdentity() is not { } model || existing.Model is null || existing.Model == model))
+        {
+            _logger.LogDebug("Skipped {BlobPath}: its row for ETag {ETag} already exists", existing.BlobPath, etag);
+            return IngestOutcome.AlreadyClassified;
+        }
+
+        return await IngestAsync(blob.BlobContainerName, blob.Name, etag, properties.Value.ContentLength, cancellationToken).ConfigureAwait(false);
     }
 
     public virtual async Task<IngestOutcome> IngestAsync(string container, string blobName, string? etag, long sizeBytes, CancellationToken cancellationToken = default)

@@ -8,4 +8,7 @@ public enum IngestOutcome
 
     /// <summary>A Failed row was written; nothing was enqueued.</summary>
     Rejected,
+
+    /// <summary>The blob version already has its row (same ETag and model); nothing was enqueued.</summary>
+    AlreadyClassified,
 }

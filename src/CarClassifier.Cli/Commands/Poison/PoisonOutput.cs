@@ -3,6 +3,7 @@ using CarClassifier.Cli.Commands.Shared;
 using CarClassifier.Core;
 using CarClassifier.Core.Configuration;
 using CarClassifier.Core.Messaging;
+using CarClassifier.Core.Text;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console;
@@ -31,7 +32,7 @@ internal static class PoisonOutput
                 Markup.Escape(m.MessageId),
                 m.DequeueCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 m.InsertedOn?.UtcDateTime.ToString("u", System.Globalization.CultureInfo.InvariantCulture) ?? "",
-                Markup.Escape(m.BlobPath ?? "(unreadable body)"));
+                Markup.Escape(VisibleText.Escape(m.BlobPath ?? "(unreadable body)")));
         }
 
         AnsiConsole.Write(table);

@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using CarClassifier.Cli.Commands.Shared;
 using CarClassifier.Core.Results;
+using CarClassifier.Core.Text;
 
 namespace CarClassifier.Cli.Commands.Report;
 
@@ -83,7 +84,8 @@ internal static class ReportPage
 
     private static string Percent(double? p) => p is { } v ? v.ToString("P1", CultureInfo.InvariantCulture) : "";
 
-    private static string E(string? value) => WebUtility.HtmlEncode(value ?? "");
+    // Bidi and other invisible controls are shown as <U+XXXX> (issue 15): a name must read as what it is.
+    private static string E(string? value) => WebUtility.HtmlEncode(VisibleText.Escape(value));
 
     private const string Css = """
         :root { color-scheme: light; font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }

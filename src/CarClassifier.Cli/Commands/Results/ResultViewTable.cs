@@ -1,6 +1,7 @@
 using System.Globalization;
 using CarClassifier.Cli.Commands.Shared;
 using CarClassifier.Core.Results;
+using CarClassifier.Core.Text;
 using Spectre.Console;
 
 namespace CarClassifier.Cli.Commands.Results;
@@ -20,12 +21,12 @@ internal static class ResultViewTable
         foreach (var row in rows)
         {
             table.AddRow(
-                Markup.Escape(row.BlobName.StartsWith(commonPrefix, StringComparison.Ordinal) && row.BlobName.Length > commonPrefix.Length ? row.BlobName[commonPrefix.Length..] : row.BlobName),
+                Markup.Escape(VisibleText.Escape(row.BlobName.StartsWith(commonPrefix, StringComparison.Ordinal) && row.BlobName.Length > commonPrefix.Length ? row.BlobName[commonPrefix.Length..] : row.BlobName)),
                 row.Succeeded ? "[green]Succeeded[/]" : "[red]Failed[/]",
                 Markup.Escape(row.VehicleType ?? ""),
                 Markup.Escape(row.Label ?? ""),
                 row.Probability is { } p ? p.ToString("P1", CultureInfo.InvariantCulture) : "",
-                Markup.Escape(row.ErrorKind is null ? "" : $"{row.ErrorKind}: {row.Error}"));
+                Markup.Escape(VisibleText.Escape(row.ErrorKind is null ? "" : $"{row.ErrorKind}: {row.Error}")));
         }
 
         AnsiConsole.Write(table);

@@ -1,5 +1,6 @@
 using CarClassifier.Cli.Commands.Shared;
 using CarClassifier.Core.Results;
+using CarClassifier.Core.Text;
 using Spectre.Console;
 
 namespace CarClassifier.Cli.Commands.Run;
@@ -22,13 +23,13 @@ internal static class ResultTable
         {
             var ok = row.Status == nameof(ClassificationStatus.Succeeded);
             table.AddRow(
-                Markup.Escape(row.BlobPath.StartsWith(commonPrefix, StringComparison.Ordinal) ? row.BlobPath[commonPrefix.Length..] : row.BlobPath),
+                Markup.Escape(VisibleText.Escape(row.BlobPath.StartsWith(commonPrefix, StringComparison.Ordinal) ? row.BlobPath[commonPrefix.Length..] : row.BlobPath)),
                 ok ? "[green]Succeeded[/]" : "[red]Failed[/]",
                 Markup.Escape(row.Label ?? ""),
                 row.Probability is { } p ? p.ToString("P1", System.Globalization.CultureInfo.InvariantCulture) : "",
                 ok ? row.BatchSize.ToString(System.Globalization.CultureInfo.InvariantCulture) : "",
                 ok ? row.InferenceMs.ToString("F0", System.Globalization.CultureInfo.InvariantCulture) : "",
-                Markup.Escape(row.Error ?? ""));
+                Markup.Escape(VisibleText.Escape(row.Error)));
         }
 
         AnsiConsole.Write(table);

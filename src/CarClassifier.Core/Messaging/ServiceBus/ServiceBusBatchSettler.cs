@@ -48,7 +48,8 @@ internal sealed class ServiceBusBatchSettler
 
         try
         {
-            await _classifier.ClassifyAsync(request, message.DeliveryCount, cancellationToken).ConfigureAwait(false);
+            // The delivery-aware call: on the last delivery the blob gets a Poisoned row before the message is dead-lettered.
+            await _classifier.ClassifyDeliveryAsync(request, message.DeliveryCount, _options.MaxDeliveryCount, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
