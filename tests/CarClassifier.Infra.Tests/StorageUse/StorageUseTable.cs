@@ -27,6 +27,9 @@ internal sealed class StorageUseTable
 
     public Dictionary<string, StorageIdentity> Identities { get; init; } = [];
 
+    /// <summary>Resources only the CLI's local host touches (never deployed, so never granted).</summary>
+    public List<StorageUse> LocalHostOnly { get; init; } = [];
+
     public static StorageUseTable Load(string path) =>
         JsonSerializer.Deserialize<StorageUseTable>(File.ReadAllText(path), Options)
         ?? throw new InvalidDataException($"{path} is empty.");
