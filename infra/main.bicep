@@ -11,26 +11,23 @@ param environmentName string
 @description('Region for every resource. Serverless GPUs exist only in some regions: see docs/DEPLOY.md.')
 param location string = resourceGroup().location
 
-// ---- Classifier (GPU) ----
+// ---- Classifier ----
 
-@description('Serverless GPU workload profile for the classifier.')
-@allowed(['Consumption-GPU-NC8as-T4', 'Consumption-GPU-NC24-A100'])
-param gpuProfileType string = 'Consumption-GPU-NC8as-T4'
+@description('Where the classifier runs: gpu-t4 or gpu-a100 (serverless GPU workload profiles, need GPU quota) or cpu (the Consumption workload profile, 4 vCPU/8 GiB replicas, no quota needed). Build the image to match: docs/DEPLOY.md.')
+@allowed(['gpu-t4', 'gpu-a100', 'cpu'])
+param classifierCompute string = 'gpu-t4'
 
 @description('Classifier image, e.g. cr123.azurecr.io/car-classifier:1.0.0. Empty deploys a public placeholder until the image is pushed.')
 param classifierImage string = ''
 
 @minValue(0)
-@description('Classifier replicas kept warm. 0 scales the GPU to zero when the queue is empty.')
+@description('Classifier replicas kept warm. 0 scales to zero when the queue is empty.')
 param classifierMinReplicas int = 0
 
 @minValue(1)
 @maxValue(100)
-@description('Upper bound on GPU replicas; keep it within your serverless GPU quota.')
+@description('Upper bound on classifier replicas; on a GPU keep it within your serverless GPU quota.')
 param classifierMaxReplicas int = 1
-
-@description('ONNX Runtime execution provider the classifier asks for (Classifier__ExecutionProvider).')
-param classifierExecutionProvider string = 'Cuda'
 
 @description('Path of the model manifest inside the classifier image (Classifier__ModelManifest).')
 param classifierModelManifest string = '/models/resnet50-v1-12/manifest.json'
@@ -46,8 +43,9 @@ param functionsRuntimeVersion string = '10.0'
 @allowed([512, 2048, 4096])
 param ingestInstanceMemoryMB int = 2048
 
-@minValue(1)
+@minValue(40)
 @maxValue(1000)
+@description('Flex Consumption scale-out limit; the platform accepts 40 to 1000.')
 param ingestMaximumInstanceCount int = 40
 
 // ---- Shared ----
@@ -60,8 +58,16 @@ param registrySku string = 'Basic'
 param storageSku string = 'Standard_LRS'
 
 // Optional name overrides; empty means abbreviation + resource token.
+@description('Queue between ingest and classifier (Classifier:Transport). ServiceBus adds a namespace, the queue and the classifier worker Container App (app/servicebus.bicep); docs/ARCHITECTURE.md says when to choose it.')
+@allowed(['StorageQueue', 'ServiceBus'])
+param transport string = 'StorageQueue'
+
+param serviceBusNamespaceName string = ''
+param classifierWorkerAppName string = ''
+
 param storageAccountName string = ''
-param identityName string = ''
+param ingestIdentityName string = ''
+param classifierIdentityName string = ''
 param logAnalyticsName string = ''
 param applicationInsightsName string = ''
 param registryName string = ''
@@ -98,7 +104,12 @@ var deadLetterContainerName = 'eventgrid-deadletter'
 
 var names = {
   storage: !empty(storageAccountName) ? storageAccountName : '${abbrs.storageStorageAccounts}${resourceToken}'
-  identity: !empty(identityName) ? identityName : '${abbrs.managedIdentityUserAssignedIdentities}${resourceToken}'
+  ingestIdentity: !empty(ingestIdentityName)
+    ? ingestIdentityName
+    : '${abbrs.managedIdentityUserAssignedIdentities}ingest-${resourceToken}'
+  classifierIdentity: !empty(classifierIdentityName)
+    ? classifierIdentityName
+    : '${abbrs.managedIdentityUserAssignedIdentities}classify-${resourceToken}'
   logAnalytics: !empty(logAnalyticsName) ? logAnalyticsName : '${abbrs.operationalInsightsWorkspaces}${resourceToken}'
   applicationInsights: !empty(applicationInsightsName)
     ? applicationInsightsName
@@ -111,15 +122,27 @@ var names = {
     : '${abbrs.appManagedEnvironments}${resourceToken}'
   classifierApp: !empty(classifierAppName) ? classifierAppName : '${abbrs.appContainerApps}classify-${resourceToken}'
   systemTopic: !empty(systemTopicName) ? systemTopicName : '${abbrs.eventGridDomainsTopics}images-${resourceToken}'
+  serviceBus: !empty(serviceBusNamespaceName) ? serviceBusNamespaceName : '${abbrs.serviceBusNamespaces}${resourceToken}'
+  classifierWorker: !empty(classifierWorkerAppName) ? classifierWorkerAppName : '${abbrs.appContainerApps}worker-${resourceToken}'
 }
 
 // Flex Consumption deploys the ingest package from this container.
 var deploymentContainerName = 'app-package-${take(names.ingestApp, 32)}-${take(resourceToken, 7)}'
 
-module identity 'core/security/user-assigned-identity.bicep' = {
-  name: 'identity'
+// One identity per app, so each gets only the storage rights its host uses (infra/storage-use.json).
+module ingestIdentity 'core/security/user-assigned-identity.bicep' = {
+  name: 'ingest-identity'
   params: {
-    name: names.identity
+    name: names.ingestIdentity
+    location: location
+    tags: tags
+  }
+}
+
+module classifierIdentity 'core/security/user-assigned-identity.bicep' = {
+  name: 'classifier-identity'
+  params: {
+    name: names.classifierIdentity
     location: location
     tags: tags
   }
@@ -170,21 +193,17 @@ module systemTopic 'core/eventgrid/storage-system-topic.bicep' = {
   }
 }
 
+// Storage grants come from infra/storage-use.json, which names the containers, queues and table above.
 module rbac 'app/rbac.bicep' = {
   name: 'rbac'
   params: {
     storageAccountName: storage.outputs.name
     registryName: registry.outputs.name
     applicationInsightsName: monitoring.outputs.applicationInsightsName
-    appPrincipalId: identity.outputs.principalId
+    ingestPrincipalId: ingestIdentity.outputs.principalId
+    classifierPrincipalId: classifierIdentity.outputs.principalId
     eventGridPrincipalId: systemTopic.outputs.principalId
-    imagesContainerName: pipeline.imagesContainer
     deploymentContainerName: deploymentContainerName
-    deadLetterContainerName: deadLetterContainerName
-    hostContainerNames: hostContainerNames
-    workQueueName: pipeline.workQueue
-    poisonQueueNames: [pipeline.poisonQueue, blobTriggerPoisonQueue]
-    resultsTableName: pipeline.resultsTable
   }
 }
 
@@ -201,12 +220,13 @@ module ingest 'app/ingest.bicep' = {
     queueEndpoint: storage.outputs.primaryQueueEndpoint
     tableEndpoint: storage.outputs.primaryTableEndpoint
     deploymentContainerName: deploymentContainerName
-    identityId: identity.outputs.resourceId
-    identityClientId: identity.outputs.clientId
+    identityId: ingestIdentity.outputs.resourceId
+    identityClientId: ingestIdentity.outputs.clientId
     applicationInsightsConnectionString: monitoring.outputs.applicationInsightsConnectionString
     runtimeVersion: functionsRuntimeVersion
     instanceMemoryMB: ingestInstanceMemoryMB
     maximumInstanceCount: ingestMaximumInstanceCount
+    transportSettings: serviceBusIngestSettings
   }
 }
 
@@ -220,14 +240,44 @@ module classifier 'app/classifier.bicep' = {
     location: location
     tags: tags
     logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsId
-    gpuProfileType: gpuProfileType
+    compute: classifierCompute
     image: classifierImage
     registryServer: registry.outputs.loginServer
+    storageAccountName: storage.outputs.name
     blobEndpoint: storage.outputs.primaryBlobEndpoint
     queueEndpoint: storage.outputs.primaryQueueEndpoint
     tableEndpoint: storage.outputs.primaryTableEndpoint
+    identityId: classifierIdentity.outputs.resourceId
+    identityClientId: classifierIdentity.outputs.clientId
+    applicationInsightsConnectionString: monitoring.outputs.applicationInsightsConnectionString
+    modelManifest: classifierModelManifest
+    extraSettings: classifierExtraSettings
+    minReplicas: classifierMinReplicas
+    maxReplicas: classifierMaxReplicas
+  }
+}
+
+// Service Bus transport: ingest sends with the same identity; the worker app receives (app/servicebus.bicep).
+module serviceBus 'app/servicebus.bicep' = if (transport == 'ServiceBus') {
+  name: 'servicebus'
+  params: {
+    namespaceName: names.serviceBus
+    location: location
+    tags: tags
+    queueName: pipeline.workQueue
+    senderPrincipalId: identity.outputs.principalId
+    receiverPrincipalId: identity.outputs.principalId
+    workerAppName: names.classifierWorker
+    environmentId: resourceId('Microsoft.App/managedEnvironments', classifier.outputs.environmentName)
+    workloadProfileName: classifier.outputs.gpuProfileName
+    gpuProfileType: gpuProfileType
+    image: classifierImage
+    registryServer: registry.outputs.loginServer
     identityId: identity.outputs.resourceId
     identityClientId: identity.outputs.clientId
+    blobEndpoint: storage.outputs.primaryBlobEndpoint
+    queueEndpoint: storage.outputs.primaryQueueEndpoint
+    tableEndpoint: storage.outputs.primaryTableEndpoint
     applicationInsightsConnectionString: monitoring.outputs.applicationInsightsConnectionString
     executionProvider: classifierExecutionProvider
     modelManifest: classifierModelManifest
@@ -236,6 +286,15 @@ module classifier 'app/classifier.bicep' = {
     maxReplicas: classifierMaxReplicas
   }
 }
+
+var serviceBusIngestSettings = transport == 'ServiceBus'
+  ? {
+      Classifier__Transport: 'ServiceBus'
+      ServiceBusConnection__fullyQualifiedNamespace: '${names.serviceBus}.servicebus.windows.net'
+      ServiceBusConnection__credential: 'managedidentity'
+      ServiceBusConnection__clientId: identity.outputs.clientId
+    }
+  : {}
 
 output AZURE_LOCATION string = location
 output AZURE_RESOURCE_GROUP string = resourceGroup().name
@@ -248,6 +307,7 @@ output IMAGES_CONTAINER string = pipeline.imagesContainer
 output WORK_QUEUE string = pipeline.workQueue
 output POISON_QUEUE string = pipeline.poisonQueue
 output RESULTS_TABLE string = pipeline.resultsTable
+output BLOB_TRIGGER_POISON_QUEUE string = blobTriggerPoisonQueue
 output DEAD_LETTER_CONTAINER string = deadLetterContainerName
 output INGEST_FUNCTION_NAME string = pipeline.ingestFunction
 output INGEST_APP_NAME string = ingest.outputs.name
@@ -255,9 +315,13 @@ output INGEST_APP_URL string = 'https://${ingest.outputs.defaultHostName}'
 output CLASSIFIER_APP_NAME string = classifier.outputs.appName
 output CLASSIFIER_APP_FQDN string = classifier.outputs.fqdn
 output CONTAINER_APPS_ENVIRONMENT_NAME string = classifier.outputs.environmentName
-output GPU_WORKLOAD_PROFILE string = classifier.outputs.gpuProfileName
+output CLASSIFIER_COMPUTE string = classifierCompute
+output CLASSIFIER_WORKLOAD_PROFILE string = classifier.outputs.workloadProfileName
 output CONTAINER_REGISTRY_NAME string = registry.outputs.name
 output CONTAINER_REGISTRY_LOGIN_SERVER string = registry.outputs.loginServer
-output IDENTITY_CLIENT_ID string = identity.outputs.clientId
+output INGEST_IDENTITY_CLIENT_ID string = ingestIdentity.outputs.clientId
+output CLASSIFIER_IDENTITY_CLIENT_ID string = classifierIdentity.outputs.clientId
 output SYSTEM_TOPIC_NAME string = systemTopic.outputs.name
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName
+output TRANSPORT string = transport
+output SERVICE_BUS_NAMESPACE string = transport == 'ServiceBus' ? names.serviceBus : ''

@@ -23,7 +23,7 @@ internal static class AzuriteBench
     public static async Task<IReadOnlyList<BenchResult>> RunAsync(
         BenchSettings settings, BenchModel model, IReadOnlyList<PhotoClass> photos, Action<string> note, CancellationToken cancellationToken)
     {
-        var azurite = Path.Combine(RepoPaths.Root, "tools", "azurite", "node_modules", ".bin", "azurite");
+        var azurite = AzuritePath;
         if (!File.Exists(azurite))
         {
             note($"Azurite section skipped: {azurite} missing (scripts/azurite.sh install).");
@@ -35,10 +35,7 @@ internal static class AzuriteBench
         try
         {
             await WaitListeningAsync([blobPort, queuePort, tablePort], process, cancellationToken).ConfigureAwait(false);
-            var connection =
-                $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={DevKey};" +
-                $"BlobEndpoint=http://127.0.0.1:{blobPort}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{queuePort}/devstoreaccount1;" +
-                $"TableEndpoint=http://127.0.0.1:{tablePort}/devstoreaccount1;";
+            var connection = ConnectionString(blobPort, queuePort, tablePort);
             return [await MeasureAsync(settings, model, photos, connection, cancellationToken).ConfigureAwait(false)];
         }
         finally
@@ -75,7 +72,8 @@ internal static class AzuriteBench
         }
 
         var timeline = new TimelineLoggerProvider();
-        using var host = LocalHostBuilder.Build(config, logging => logging.ClearProviders().AddProvider(timeline).SetMinimumLevel(LogLevel.Information));
+        using var host = LocalHostBuilder.Build(config, logging => logging.ClearProviders().AddProvider(timeline).SetMinimumLevel(LogLevel.Warning)
+            .AddFilter("CarClassifier", LogLevel.Debug));
         var started = Stopwatch.GetTimestamp();
         await host.StartAsync(cancellationToken).ConfigureAwait(false);
         var modelReady = Stopwatch.GetTimestamp();
@@ -116,7 +114,14 @@ internal static class AzuriteBench
         };
     }
 
-    private static Process StartAzurite(string azurite, int blobPort, int queuePort, int tablePort)
+    public static string AzuritePath => Path.Combine(RepoPaths.Root, "tools", "azurite", "node_modules", ".bin", "azurite");
+
+    public static string ConnectionString(int blobPort, int queuePort, int tablePort) =>
+        $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={DevKey};" +
+        $"BlobEndpoint=http://127.0.0.1:{blobPort}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{queuePort}/devstoreaccount1;" +
+        $"TableEndpoint=http://127.0.0.1:{tablePort}/devstoreaccount1;";
+
+    public static Process StartAzurite(string azurite, int blobPort, int queuePort, int tablePort)
     {
         var start = new ProcessStartInfo(azurite)
         {
@@ -139,7 +144,7 @@ internal static class AzuriteBench
         return process;
     }
 
-    private static async Task WaitListeningAsync(int[] ports, Process process, CancellationToken cancellationToken)
+    public static async Task WaitListeningAsync(int[] ports, Process process, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (DateTime.UtcNow < deadline)

@@ -6,7 +6,7 @@ namespace CarClassifier.Bench;
 /// <summary>Command-line settings. Every option has a default, so a bare <c>carclass-bench</c> runs the full suite.</summary>
 internal sealed class BenchSettings
 {
-    public static readonly string[] AllSections = ["decode", "pillow", "inference", "ort", "e2e", "azurite"];
+    public static readonly string[] AllSections = ["decode", "pillow", "inference", "ort", "e2e", "azurite", "plumbing", "calls", "head"];
 
     /// <summary>Small budgets and fewer repeats: a CI smoke run in well under a minute on 2 cores.</summary>
     public bool Quick { get; private set; }
@@ -42,6 +42,26 @@ internal sealed class BenchSettings
     public int AzuriteImages { get; private set; } = 64;
 
     public string? PhotosFolder { get; private set; }
+
+    /// <summary>Photos per plumbing run (after a warm-up of an eighth of that, 8 to 32).</summary>
+    public int PlumbingImages { get; private set; } = 300;
+
+    public string[] PlumbingSizes { get; private set; } = ["640x480", "1920x1080"];
+
+    /// <summary>full (both triggers) and ingest (the classify function disabled); classify = full - ingest.</summary>
+    public string[] PlumbingModes { get; private set; } = ["full", "ingest"];
+
+    /// <summary>Names the host configuration in the report (e.g. "before", "logs on").</summary>
+    public string PlumbingLabel { get; private set; } = "default";
+
+    /// <summary>KEY=VALUE settings passed to the plumbing host's environment (e.g. Logging__LogLevel__Default=Information).</summary>
+    public List<string> HostEnvironment { get; } = [];
+
+    /// <summary>Where the plumbing section writes each host's console output (none by default).</summary>
+    public string? HostLogFolder { get; private set; }
+
+    /// <summary>Calls per storage operation in the calls section.</summary>
+    public int CallCount { get; private set; } = 400;
 
     public int? RepeatsOverride { get; private set; }
 
@@ -85,6 +105,17 @@ internal sealed class BenchSettings
                 case "--azurite-port": settings.AzuritePort = int.Parse(Value(), CultureInfo.InvariantCulture); break;
                 case "--azurite-images": settings.AzuriteImages = int.Parse(Value(), CultureInfo.InvariantCulture); break;
                 case "--photos": settings.PhotosFolder = Value(); break;
+                case "--plumbing-images": settings.PlumbingImages = int.Parse(Value(), CultureInfo.InvariantCulture); break;
+                case "--plumbing-sizes": settings.PlumbingSizes = Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries); break;
+                case "--plumbing-modes": settings.PlumbingModes = Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries); break;
+                case "--plumbing-label": settings.PlumbingLabel = Value(); break;
+                case "--host-env":
+                    var pair = Value();
+                    if (pair.IndexOf('=', StringComparison.Ordinal) < 1) throw new ArgumentException($"--host-env needs KEY=VALUE, not '{pair}'.");
+                    settings.HostEnvironment.Add(pair);
+                    break;
+                case "--host-log": settings.HostLogFolder = Value(); break;
+                case "--calls": settings.CallCount = int.Parse(Value(), CultureInfo.InvariantCulture); break;
                 case "--repeats": settings.RepeatsOverride = int.Parse(Value(), CultureInfo.InvariantCulture); break;
                 case "--budget": settings.BudgetOverride = double.Parse(Value(), CultureInfo.InvariantCulture); break;
                 case "-h" or "--help": throw new HelpRequestedException();
@@ -94,20 +125,28 @@ internal sealed class BenchSettings
 
         var unknown = settings.Sections.Except(AllSections).ToArray();
         if (unknown.Length > 0) throw new ArgumentException($"Unknown section(s) {string.Join(", ", unknown)}; known: {string.Join(", ", AllSections)}.");
+        if (settings.PlumbingModes.Except(["full", "ingest"]).Any()) throw new ArgumentException("--plumbing-modes takes full and/or ingest.");
         if (settings.Provider is not ("cpu" or "cuda")) throw new ArgumentException("--provider must be cpu or cuda.");
         // Quick: a smoke run for CI (under a minute on 2 cores): no settings sweep, no batch 32 unless asked.
         if (settings.Quick && !args.Contains("--batches")) settings.Batches = [1, settings.E2eBatch];
         if (settings.Quick && !args.Contains("--only")) settings.Sections.Remove("ort");
         if (!settings.Batches.Contains(settings.E2eBatch)) settings.Batches = [.. settings.Batches, settings.E2eBatch];
         if (settings.Quick && settings.AzuriteImages == 64) settings.AzuriteImages = 8;
+        if (settings.Quick && !args.Contains("--plumbing-images")) settings.PlumbingImages = 40;
+        if (settings.Quick && !args.Contains("--plumbing-sizes")) settings.PlumbingSizes = ["640x480"];
+        if (settings.Quick && !args.Contains("--calls")) settings.CallCount = 40;
         return settings;
     }
 
     public const string Usage = """
-        carclass-bench [--quick] [--json out.json] [--only decode,pillow,inference,ort,e2e,azurite] [--skip ...]
+        carclass-bench [--quick] [--json out.json] [--only decode,pillow,inference,ort,e2e,azurite,plumbing,calls,head] [--skip ...]
                        [--model models/resnet50-generated/manifest.json] [--provider cpu|cuda] [--batches 1,8,32]
                        [--e2e-batch 8] [--decoders imagesharp,skia,turbojpeg] [--oversample 1.0] [--azurite-port 10200] [--azurite-images 64]
                        [--photos ../shared/testdata/photos] [--repeats N] [--budget SECONDS]
+                       [--plumbing-images 300] [--plumbing-sizes 640x480,1920x1080] [--plumbing-modes full,ingest]
+                       [--plumbing-label NAME] [--host-env KEY=VALUE ...] [--host-log FOLDER] [--calls 400]
+        plumbing: host CPU per image of the real local host (carclass host) through Azurite; use --model models/color-tiny/manifest.json.
+        calls: CPU of each storage call the pipeline makes, one at a time, with the production client options.
         Prints markdown tables and, with --json, writes every number with its spread and the machine it ran on.
         """;
 }

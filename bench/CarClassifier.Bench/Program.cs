@@ -48,7 +48,13 @@ if (settings.Sections.Contains("pillow"))
     Note("pillow done");
 }
 
-var needsModel = settings.Sections.Overlaps(["inference", "ort", "e2e", "azurite"]);
+if (settings.Sections.Contains("head"))
+{
+    results.AddRange(HeadBench.Run(settings, Note));
+    Note("head done");
+}
+
+var needsModel = settings.Sections.Overlaps(["inference", "ort", "e2e", "azurite", "plumbing"]);
 if (needsModel)
 {
     var model = await BenchModel.LoadAsync(settings, CancellationToken.None);
@@ -77,12 +83,24 @@ if (needsModel)
         Note("azurite done");
     }
 
+    if (settings.Sections.Contains("plumbing"))
+    {
+        results.AddRange(await PlumbingBench.RunAsync(settings, model, photos, Note, CancellationToken.None));
+        Note("plumbing done");
+    }
+
     if (model.ProviderUsed is { } used && !string.Equals(used.ToString(), settings.Provider, StringComparison.OrdinalIgnoreCase))
     {
         // Say it where the numbers are: a CPU number labelled "cuda" is worse than none.
         machine["provider"] = $"{used.ToString().ToLowerInvariant()}: {settings.Provider} was requested but unavailable";
         Note($"WARNING: the {settings.Provider} provider was unavailable; every model number here ran on {used}.");
     }
+}
+
+if (settings.Sections.Contains("calls"))
+{
+    results.AddRange(await StorageCallBench.RunAsync(settings, photos, Note, CancellationToken.None));
+    Note("calls done");
 }
 
 machine["loadAverageAfter"] = Report.LoadAverage();

@@ -91,7 +91,46 @@ internal static class Report
             [("÷ inference-only", "ratioToInference", "F2")]);
         Table(sb, results, "azurite", "### Through Azurite with the local host (upload first, then start)",
             [("p50 queue->row ms", "queueToRowP50Ms", "F0"), ("p95 queue->row ms", "queueToRowP95Ms", "F0"), ("host start s", "hostStartSeconds", "F1")]);
+        Plumbing(sb, results);
+        Table(sb, results, "calls", "### Storage calls one at a time, production clients, this process's CPU (core-ms per item)",
+            [("wall ms/item", "wallMsPerItem", "F2"), ("items", "items", "F0")], "F3");
+        Table(sb, results, "head", "### carclass train: softmax head fit on features (seconds)", []);
         return sb.ToString();
+    }
+
+    /// <summary>Host CPU per image (plumbing section): one row per run, then classify = full - ingest, then the thread split.</summary>
+    private static void Plumbing(StringBuilder sb, IReadOnlyList<BenchResult> results)
+    {
+        var rows = results.Where(r => r.Section == "plumbing").ToArray();
+        if (rows.Length == 0) return;
+        double X(BenchResult r, string key) => r.Extra.GetValueOrDefault(key, double.NaN);
+        sb.AppendLine().AppendLine("### Host CPU per image, carclass host + Azurite (Azurite's CPU excluded), core-ms per image").AppendLine();
+        sb.AppendLine("| photos | path (config) | host core-ms/image | of which late JIT | steady (without JIT) | idle background | decode only | inference | outside decode + inference | images/s per core | images/s wall | log lines/image | load 1m |");
+        sb.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var r in rows)
+        {
+            sb.AppendLine(Inv, $"| {r.Case} | {r.Variant} | {r.Stats.Median:F2} | {X(r, "jitMsPerImage"):F2} | **{X(r, "steadyMsPerImage"):F2}** | {X(r, "backgroundMsPerImage"):F2} | {X(r, "decodeOnlyCpuMs"):F2} | {X(r, "inferenceMsPerImage"):F2} | {X(r, "outsideDecodeInferenceMs"):F2} | {1000 / X(r, "steadyMsPerImage"):F0} | {X(r, "imagesPerSecondWall"):F1} | {X(r, "stdoutLinesPerImage"):F2} | {X(r, "loadAverage1mBefore"):F1}-{X(r, "loadAverage1mAfter"):F1} |");
+        }
+
+        // classify = full - ingest, per photo size and configuration.
+        foreach (var full in rows.Where(r => r.Variant.StartsWith("full", StringComparison.Ordinal)))
+        {
+            var ingest = rows.FirstOrDefault(r => r.Case == full.Case && r.Variant == "ingest" + full.Variant["full".Length..]);
+            if (ingest is null) continue;
+            var classify = X(full, "steadyMsPerImage") - X(ingest, "steadyMsPerImage");
+            var outside = classify - X(full, "decodeOnlyCpuMs") - X(full, "inferenceMsPerImage");
+            sb.AppendLine(Inv, $"| {full.Case} | classify = full - ingest{full.Variant["full".Length..]} | | | **{classify:F2}** | | {X(full, "decodeOnlyCpuMs"):F2} | {X(full, "inferenceMsPerImage"):F2} | **{outside:F2}** | {1000 / classify:F0} | | | |");
+        }
+
+        var groups = rows.SelectMany(r => r.Extra.Keys).Where(k => k.StartsWith("thread:", StringComparison.Ordinal)).Distinct()
+            .OrderByDescending(k => rows.Sum(r => r.Extra.GetValueOrDefault(k))).ToArray();
+        sb.AppendLine().AppendLine("Host CPU by thread (core-ms per image; the runtime names its threads, native threads inherit their creator's name):").AppendLine();
+        sb.Append("| photos | path (config) |").AppendJoin("", groups.Select(g => $" {g["thread:".Length..]} |")).AppendLine();
+        sb.Append("|---|---|").AppendJoin("", groups.Select(_ => "---:|")).AppendLine();
+        foreach (var r in rows)
+        {
+            sb.Append(Inv, $"| {r.Case} | {r.Variant} |").AppendJoin("", groups.Select(g => r.Extra.TryGetValue(g, out var v) ? string.Format(Inv, " {0:F2} |", v) : " - |")).AppendLine();
+        }
     }
 
     public static string Json(IReadOnlyList<BenchResult> results, IReadOnlyDictionary<string, string> machine, IReadOnlyList<string> notes)
@@ -116,7 +155,8 @@ internal static class Report
         return doc.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }
 
-    private static void Table(StringBuilder sb, IReadOnlyList<BenchResult> results, string section, string title, (string Header, string Key, string Format)[] extras)
+    private static void Table(
+        StringBuilder sb, IReadOnlyList<BenchResult> results, string section, string title, (string Header, string Key, string Format)[] extras, string numberFormat = "F1")
     {
         var rows = results.Where(r => r.Section == section).ToArray();
         if (rows.Length == 0) return;
@@ -125,7 +165,7 @@ internal static class Report
         sb.Append("|---|---|---:|---:|").AppendJoin("", extras.Select(_ => "---:|")).AppendLine();
         foreach (var r in rows)
         {
-            sb.Append(Inv, $"| {r.Case} | {r.Variant} | {Format(r.Stats)} | {r.Stats.Min:F1} - {r.Stats.Max:F1} |");
+            sb.Append(Inv, $"| {r.Case} | {r.Variant} | {(numberFormat == "F1" ? Format(r.Stats) : r.Stats.Median.ToString(numberFormat, Inv))} | {r.Stats.Min.ToString(numberFormat, Inv)} - {r.Stats.Max.ToString(numberFormat, Inv)} |");
             foreach (var (_, key, format) in extras)
             {
                 sb.Append(r.Extra.TryGetValue(key, out var v) ? " " + v.ToString(format, Inv) + " |" : " - |");

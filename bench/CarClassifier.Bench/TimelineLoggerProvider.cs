@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 namespace CarClassifier.Bench;
 
 /// <summary>
-/// Records when the host logged "Enqueued {BlobPath}" (ImageIngestor, after the claim check is on the queue) and
+/// Records when the host logged (at Debug, which the bench turns on for the CarClassifier categories) "Enqueued {BlobPath}" (ImageIngestor, after the claim check is on the queue) and
 /// "Classified/Failed {BlobPath}" (ImageClassifier, after the row is upserted), per blob: queue-to-row latency
 /// measured inside the host with one clock, without changing what the pipeline writes.
 /// </summary>
@@ -26,7 +26,7 @@ internal sealed class TimelineLoggerProvider : ILoggerProvider
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;
 
-        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Debug;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {

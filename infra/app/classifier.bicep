@@ -1,4 +1,4 @@
-metadata description = 'Classifier side: Azure Functions on Azure Container Apps (kind functionapp) on a serverless GPU workload profile. It runs ClassifyImages; IngestImage is disabled here.'
+metadata description = 'Classifier side: Azure Functions on Azure Container Apps (kind functionapp) on a serverless GPU workload profile (T4 or A100) or on the CPU Consumption profile. It runs ClassifyImages; IngestImage is disabled here.'
 
 param appName string
 param environmentName string
@@ -7,13 +7,15 @@ param tags object = {}
 
 param logAnalyticsWorkspaceId string
 
-@allowed(['Consumption-GPU-NC8as-T4', 'Consumption-GPU-NC24-A100'])
-param gpuProfileType string
+@description('Where the classifier runs: a serverless GPU (gpu-t4, gpu-a100) or the CPU Consumption profile (cpu). See docs/DEPLOY.md.')
+@allowed(['gpu-t4', 'gpu-a100', 'cpu'])
+param compute string
 
 @description('Full image reference; empty deploys a public placeholder until the classifier image is pushed.')
 param image string
 param registryServer string
 
+param storageAccountName string
 param blobEndpoint string
 param queueEndpoint string
 param tableEndpoint string
@@ -23,7 +25,6 @@ param identityClientId string
 
 param applicationInsightsConnectionString string
 
-param executionProvider string
 param modelManifest string
 
 @description('More settings for the classifier host (names to values), e.g. batch size. No secrets.')
@@ -32,21 +33,39 @@ param extraSettings object
 param minReplicas int
 param maxReplicas int
 
-// Serverless GPU replicas get the whole card and its host share of CPU and memory.
-// Sizes from "Use GPUs with Azure Functions on Azure Container Apps" (Microsoft Learn): T4 8 vCPU/56 GiB, A100 24 vCPU/220 GiB.
-var gpuSizes = {
-  'Consumption-GPU-NC8as-T4': {
+// Replica sizes. Serverless GPU replicas get the whole card and its host share of CPU and memory ("Use GPUs with Azure
+// Functions on Azure Container Apps", learn.microsoft.com: T4 8 vCPU/56 GiB, A100 24 vCPU/220 GiB). The Consumption
+// profile's largest replica is 4 vCPU/8 GiB ("Workload profiles in Azure Container Apps"): ResNet-50 on ONNX Runtime
+// needs well under 1 GiB, and CPU throughput grows with cores (docs/PERFORMANCE.md), so cpu takes the largest size.
+// The GPU profiles require the CUDA provider to load (Classifier:RequireCuda): a silent CPU fallback would bill the GPU.
+var computes = {
+  'gpu-t4': {
     profileName: 'gpu-t4'
+    profileType: 'Consumption-GPU-NC8as-T4'
     cpu: '8'
     memory: '56Gi'
+    executionProvider: 'Cuda'
+    requireCuda: 'true'
   }
-  'Consumption-GPU-NC24-A100': {
+  'gpu-a100': {
     profileName: 'gpu-a100'
+    profileType: 'Consumption-GPU-NC24-A100'
     cpu: '24'
     memory: '220Gi'
+    executionProvider: 'Cuda'
+    requireCuda: 'true'
+  }
+  cpu: {
+    profileName: 'Consumption'
+    profileType: 'Consumption'
+    cpu: '4'
+    memory: '8Gi'
+    executionProvider: 'Cpu'
+    requireCuda: 'false'
   }
 }
-var gpu = gpuSizes[gpuProfileType]
+var size = computes[compute]
+var gpu = compute != 'cpu'
 
 // A public Functions image that starts without registry access, used until the real image exists.
 var placeholderImage = 'mcr.microsoft.com/azure-functions/dotnet8-quickstart-demo:1.0'
@@ -57,15 +76,24 @@ var hostSettings = {
   FUNCTIONS_WORKER_RUNTIME: 'dotnet-isolated'
   AzureWebJobsStorage__credential: 'managedidentity'
   AzureWebJobsStorage__clientId: identityClientId
+  // The platform-generated KEDA azure-queue scale rule authenticates with the identity and needs the account name
+  // (QueueScaleRule.accountName: "required if using managed identity to authenticate", Microsoft.App API reference);
+  // the service URIs alone leave the rule unconfigured and a min-0 app never starts. The host accepts both forms.
+  AzureWebJobsStorage__accountName: storageAccountName
   AzureWebJobsStorage__blobServiceUri: blobEndpoint
   AzureWebJobsStorage__queueServiceUri: queueEndpoint
   AzureWebJobsStorage__tableServiceUri: tableEndpoint
   AZURE_CLIENT_ID: identityClientId
   APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
+  // The host's diagnostic-events table (AzureFunctionsDiagnosticEvents<yyyyMM>) needs account-wide Storage Table Data
+  // Contributor to create a table each month (azure-functions-host PR #10996), which would include the results table.
+  // Off instead: no 403s, no broader grant (docs/DEPLOY.md, "Host settings worth knowing").
+  AzureWebJobsFeatureFlags: 'DisableDiagnosticEventLogging'
   // This app only classifies; the Flex app ingests.
   'AzureWebJobs.IngestImage.Disabled': 'true'
-  Classifier__ExecutionProvider: executionProvider
+  Classifier__ExecutionProvider: size.executionProvider
+  Classifier__RequireCuda: size.requireCuda
   Classifier__ModelManifest: modelManifest
 }
 
@@ -75,8 +103,8 @@ module environment '../core/host/container-apps-environment.bicep' = {
     name: environmentName
     location: location
     tags: tags
-    gpuProfileName: gpu.profileName
-    gpuProfileType: gpuProfileType
+    gpuProfileName: gpu ? size.profileName : ''
+    gpuProfileType: gpu ? size.profileType : ''
     logAnalyticsWorkspaceId: logAnalyticsWorkspaceId
   }
 }
@@ -88,12 +116,12 @@ module app '../core/host/functions-container-app.bicep' = {
     location: location
     tags: union(tags, { 'azd-service-name': 'classifier' })
     environmentId: environment.outputs.resourceId
-    workloadProfileName: environment.outputs.gpuProfileName
+    workloadProfileName: size.profileName
     image: empty(image) ? placeholderImage : image
     registryServer: registryServer
     identityId: identityId
-    cpu: gpu.cpu
-    memory: gpu.memory
+    cpu: size.cpu
+    memory: size.memory
     minReplicas: minReplicas
     maxReplicas: maxReplicas
     settings: union(extraSettings, hostSettings)
@@ -103,4 +131,4 @@ module app '../core/host/functions-container-app.bicep' = {
 output appName string = app.outputs.name
 output fqdn string = app.outputs.fqdn
 output environmentName string = environment.outputs.name
-output gpuProfileName string = environment.outputs.gpuProfileName
+output workloadProfileName string = size.profileName

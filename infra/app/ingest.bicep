@@ -18,20 +18,36 @@ param applicationInsightsConnectionString string
 
 param runtimeVersion string
 param instanceMemoryMB int
+
+// Flex Consumption: "the lowest maximum instance count value is 40, and the highest ... is 1000" ("Event-driven scaling in
+// Azure Functions", https://learn.microsoft.com/azure/azure-functions/event-driven-scaling#limit-scale-out). A later
+// revision of that page says 1; 40 is valid under both, and the template refuses less.
+@minValue(40)
+@maxValue(1000)
 param maximumInstanceCount int
+
+@description('Transport settings (app/servicebus.bicep on Service Bus: Classifier__Transport, ServiceBusConnection__*); empty for the storage queue.')
+param transportSettings object = {}
 
 // Literal names shared with the code (PipelineNames: StorageConnection = AzureWebJobsStorage,
 // ClassifyFunction = ClassifyImages); tests/CarClassifier.Infra.Tests checks them. No keys: identity only.
 var appSettings = {
   AzureWebJobsStorage__credential: 'managedidentity'
   AzureWebJobsStorage__clientId: identityClientId
+  AzureWebJobsStorage__accountName: storageAccountName
   AzureWebJobsStorage__blobServiceUri: blobEndpoint
   AzureWebJobsStorage__queueServiceUri: queueEndpoint
   AzureWebJobsStorage__tableServiceUri: tableEndpoint
   AZURE_CLIENT_ID: identityClientId
   APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
-  // This app only ingests; the GPU app classifies.
+  // No diagnostic-events table: writing it needs account-wide table rights (see app/classifier.bicep).
+  AzureWebJobsFeatureFlags: 'DisableDiagnosticEventLogging'
+  // FunctionsNetHost exits with SIGSEGV (139) on .NET 10 on Flex Consumption when started from a placeholder; the
+  // reported workaround is to skip the placeholder (azure-functions-dotnet-worker#3335, open when this was written).
+  // Costs some cold-start time; remove it once that issue is fixed (docs/DEPLOY.md, "Known platform issues").
+  WEBSITE_USE_PLACEHOLDER_DOTNETISOLATED: '0'
+  // This app only ingests; the classifier app classifies.
   'AzureWebJobs.ClassifyImages.Disabled': 'true'
 }
 
@@ -48,7 +64,7 @@ module functionApp '../core/host/flex-function-app.bicep' = {
     runtimeVersion: runtimeVersion
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
-    appSettings: appSettings
+    appSettings: union(appSettings, transportSettings)
   }
 }
 

@@ -1,66 +1,52 @@
-metadata description = 'Every role assignment in the system, each scoped to the narrowest resource that works (a container, a queue, a table, the registry). Names are guid(scope, principal, role).'
+metadata description = 'Every role assignment in the system. Storage grants come from infra/storage-use.json (the storage use table), each on the narrowest scope it names: a container, a queue, a table, or the account where a resource name is not known in advance. Names are guid(scope, principal, role).'
 
 param storageAccountName string
 param registryName string
 param applicationInsightsName string
 
-@description('Principal ID of the user-assigned identity both function apps run as.')
-param appPrincipalId string
+@description('Principal ID of the identity the ingest (Flex Consumption) app runs as.')
+param ingestPrincipalId string
+
+@description('Principal ID of the identity the classifier (Container Apps) app runs as.')
+param classifierPrincipalId string
 
 @description('Principal ID of the Event Grid system topic\'s identity (writes dead-lettered events).')
 param eventGridPrincipalId string
 
-param imagesContainerName string
+@description('The Flex deployment container: stands for {deployment} in the use table.')
 param deploymentContainerName string
-param deadLetterContainerName string
 
-@description('Containers the Functions host keeps its leases, locks and keys in.')
-param hostContainerNames string[]
+// The storage use table. Tests check that its grants cover every use (and nothing more) and that the local host
+// touches nothing outside it; this module only turns its grants into role assignments.
+var storageUse = loadJsonContent('../storage-use.json')
 
-param workQueueName string
+var principals = {
+  ingest: ingestPrincipalId
+  classifier: classifierPrincipalId
+  eventGrid: eventGridPrincipalId
+}
 
-@description('Queues the runtime creates on first use and moves failed messages to.')
-param poisonQueueNames string[]
+var storageGrants = flatten(map(
+  items(storageUse.identities),
+  identity =>
+    map(identity.value.grants, grant => {
+      principalId: principals[identity.key]
+      roleId: storageUse.roles[grant.role].id
+      scope: grant.scope
+      resource: replace(grant.?resource ?? '', '{deployment}', deploymentContainerName)
+    })
+))
 
-param resultsTableName string
+var containerGrants = filter(storageGrants, g => g.scope == 'container')
+var queueGrants = filter(storageGrants, g => g.scope == 'queue')
+var tableGrants = filter(storageGrants, g => g.scope == 'table')
+var accountGrants = filter(storageGrants, g => g.scope == 'account')
 
-// Built-in role definition IDs: https://learn.microsoft.com/azure/role-based-access-control/built-in-roles
+// Built-in role definition IDs outside storage ("Azure built-in roles", https://learn.microsoft.com/azure/role-based-access-control/built-in-roles).
 var roles = {
-  storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
-  storageBlobDataContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
-  storageBlobDataReader: '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1'
-  storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
-  storageQueueDataReader: '19e7f393-937e-4f77-808e-94535e297925'
-  storageQueueDataMessageProcessor: '8a0f0c08-91a1-4084-bc3d-661d67233fed'
-  storageQueueDataMessageSender: 'c6a89b2d-59bc-44d0-9896-0f6e12d7b80a'
-  storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
   acrPull: '7f951dda-4ed3-4680-a7ca-43fe172d538d'
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
 }
-
-var blobGrants = concat(
-  [
-    // Both hosts read the uploaded images; nothing writes them.
-    { container: imagesContainerName, role: roles.storageBlobDataReader, principalId: appPrincipalId }
-    // Flex Consumption pulls the app package from here.
-    { container: deploymentContainerName, role: roles.storageBlobDataContributor, principalId: appPrincipalId }
-    // Event Grid writes undeliverable BlobCreated events here.
-    { container: deadLetterContainerName, role: roles.storageBlobDataContributor, principalId: eventGridPrincipalId }
-  ],
-  map(hostContainerNames, c => { container: c, role: roles.storageBlobDataOwner, principalId: appPrincipalId })
-)
-
-var queueGrants = concat(
-  [
-    // IngestImage sends one claim-check message per image.
-    { queue: workQueueName, role: roles.storageQueueDataMessageSender }
-    // ClassifyImages (queue trigger) reads queue metadata and gets, updates and deletes messages.
-    { queue: workQueueName, role: roles.storageQueueDataReader }
-    { queue: workQueueName, role: roles.storageQueueDataMessageProcessor }
-  ],
-  // The runtime creates a poison queue on first use, so it needs create as well as send there.
-  map(poisonQueueNames, q => { queue: q, role: roles.storageQueueDataContributor })
-)
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   name: storageAccountName
@@ -79,20 +65,20 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
 }
 
 resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' existing = [
-  for grant in blobGrants: {
+  for grant in containerGrants: {
     parent: storage::blobServices
-    name: grant.container
+    name: grant.resource
   }
 ]
 
-resource blobRoleAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
-  for (grant, i) in blobGrants: {
-    name: guid(containers[i].id, grant.principalId, grant.role)
+resource containerRoleAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for (grant, i) in containerGrants: {
+    name: guid(containers[i].id, grant.principalId, grant.roleId)
     scope: containers[i]
     properties: {
       principalId: grant.principalId
       principalType: 'ServicePrincipal'
-      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', grant.role)
+      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', grant.roleId)
     }
   }
 ]
@@ -100,47 +86,65 @@ resource blobRoleAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01
 resource queues 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-01' existing = [
   for grant in queueGrants: {
     parent: storage::queueServices
-    name: grant.queue
+    name: grant.resource
   }
 ]
 
 resource queueRoleAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
   for (grant, i) in queueGrants: {
-    name: guid(queues[i].id, appPrincipalId, grant.role)
+    name: guid(queues[i].id, grant.principalId, grant.roleId)
     scope: queues[i]
     properties: {
-      principalId: appPrincipalId
+      principalId: grant.principalId
       principalType: 'ServicePrincipal'
-      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', grant.role)
+      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', grant.roleId)
     }
   }
 ]
 
-resource resultsTable 'Microsoft.Storage/storageAccounts/tableServices/tables@2023-05-01' existing = {
-  parent: storage::tableServices
-  name: resultsTableName
-}
-
-// ClassifyImages upserts one row per blob.
-resource tableRoleAssignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(resultsTable.id, appPrincipalId, roles.storageTableDataContributor)
-  scope: resultsTable
-  properties: {
-    principalId: appPrincipalId
-    principalType: 'ServicePrincipal'
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageTableDataContributor)
+resource tables 'Microsoft.Storage/storageAccounts/tableServices/tables@2023-05-01' existing = [
+  for grant in tableGrants: {
+    parent: storage::tableServices
+    name: grant.resource
   }
-}
+]
+
+resource tableRoleAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for (grant, i) in tableGrants: {
+    name: guid(tables[i].id, grant.principalId, grant.roleId)
+    scope: tables[i]
+    properties: {
+      principalId: grant.principalId
+      principalType: 'ServicePrincipal'
+      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', grant.roleId)
+    }
+  }
+]
+
+// Account scope only where the resource name is the platform's choice (the blob extension's host queue is named after
+// the host ID: azure-webjobs-blobtrigger-<hostId>).
+resource accountRoleAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for grant in accountGrants: {
+    name: guid(storage.id, grant.principalId, grant.roleId)
+    scope: storage
+    properties: {
+      principalId: grant.principalId
+      principalType: 'ServicePrincipal'
+      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', grant.roleId)
+    }
+  }
+]
 
 resource registry 'Microsoft.ContainerRegistry/registries@2023-07-01' existing = {
   name: registryName
 }
 
+// Only the classifier runs from an image; the Flex app runs a zip package.
 resource acrPullAssignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(registry.id, appPrincipalId, roles.acrPull)
+  name: guid(registry.id, classifierPrincipalId, roles.acrPull)
   scope: registry
   properties: {
-    principalId: appPrincipalId
+    principalId: classifierPrincipalId
     principalType: 'ServicePrincipal'
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.acrPull)
   }
@@ -150,13 +154,15 @@ resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing
   name: applicationInsightsName
 }
 
-// Application Insights has local auth off: telemetry is sent with an Entra token.
-resource metricsPublisherAssignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(applicationInsights.id, appPrincipalId, roles.monitoringMetricsPublisher)
-  scope: applicationInsights
-  properties: {
-    principalId: appPrincipalId
-    principalType: 'ServicePrincipal'
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.monitoringMetricsPublisher)
+// Application Insights has local auth off: both hosts and their workers send telemetry with an Entra token.
+resource metricsPublisherAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for principalId in [ingestPrincipalId, classifierPrincipalId]: {
+    name: guid(applicationInsights.id, principalId, roles.monitoringMetricsPublisher)
+    scope: applicationInsights
+    properties: {
+      principalId: principalId
+      principalType: 'ServicePrincipal'
+      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.monitoringMetricsPublisher)
+    }
   }
-}
+]

@@ -22,6 +22,16 @@ public static class PipelineNames
     /// <summary>Connection setting (prefix) used by the triggers and by Core's clients.</summary>
     public const string StorageConnection = "AzureWebJobsStorage";
 
+    /// <summary>
+    /// Service Bus connection setting (prefix): <c>ServiceBusConnection__fullyQualifiedNamespace</c> (+ <c>__clientId</c>) in
+    /// Azure, a connection string only locally. The Service Bus queue has the same name as the work queue
+    /// (<see cref="WorkQueue"/>); its dead letters live in <see cref="ServiceBusDeadLetterQueue"/>.
+    /// </summary>
+    public const string ServiceBusConnection = "ServiceBusConnection";
+
+    /// <summary>The Service Bus work queue's dead-letter sub-queue (entity path).</summary>
+    public const string ServiceBusDeadLetterQueue = WorkQueue + "/$DeadLetterQueue";
+
     /// <summary>Configuration section bound to <c>ClassifierOptions</c>.</summary>
     public const string OptionsSection = "Classifier";
 

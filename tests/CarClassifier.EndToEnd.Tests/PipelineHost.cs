@@ -5,6 +5,7 @@ using CarClassifier.Core.Configuration;
 using CarClassifier.Core.Messaging;
 using CarClassifier.Core.Results;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace CarClassifier.EndToEnd.Tests;
@@ -39,11 +40,13 @@ internal sealed class PipelineHost : IAsyncDisposable
     /// start, because the WebJobs polling blob trigger can miss blobs written while its first container
     /// sweep is in flight (see docs/RELIABILITY.md); its start-up sweep always sees blobs already there.
     /// </summary>
-    public static Task<PipelineHost> CreateAsync(AzuriteFixture azurite, IDictionary<string, string?>? extra = null) =>
-        CreateAsync(azurite.ConnectionString, extra);
+    public static Task<PipelineHost> CreateAsync(
+        AzuriteFixture azurite, IDictionary<string, string?>? extra = null, Action<IServiceCollection>? configureServices = null) =>
+        CreateAsync(azurite.ConnectionString, extra, configureServices);
 
-    /// <inheritdoc cref="CreateAsync(AzuriteFixture, IDictionary{string, string?}?)"/>
-    public static async Task<PipelineHost> CreateAsync(string connectionString, IDictionary<string, string?>? extra = null)
+    /// <inheritdoc cref="CreateAsync(AzuriteFixture, IDictionary{string, string?}?, Action{IServiceCollection}?)"/>
+    public static async Task<PipelineHost> CreateAsync(
+        string connectionString, IDictionary<string, string?>? extra = null, Action<IServiceCollection>? configureServices = null)
     {
         var cache = Directory.CreateTempSubdirectory("carclass-models-").FullName;
         var settings = new Dictionary<string, string?>
@@ -58,7 +61,7 @@ internal sealed class PipelineHost : IAsyncDisposable
 
         var storage = new StorageClientFactory(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
         await StorageBootstrapper.EnsureAsync(storage);
-        var host = LocalHostBuilder.Build(settings);
+        var host = LocalHostBuilder.Build(settings, configureServices: configureServices);
         return new PipelineHost(host, cache, storage);
     }
 

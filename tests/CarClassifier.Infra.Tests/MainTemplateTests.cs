@@ -101,7 +101,8 @@ public class MainTemplateTests
         AssertIdentityBasedStorage(settings);
         Assert.Equal("true", (string?)settings[$"AzureWebJobs.{PipelineNames.IngestFunction}.Disabled"]);
         Assert.False(settings.ContainsKey($"AzureWebJobs.{PipelineNames.ClassifyFunction}.Disabled"));
-        Assert.True(settings.ContainsKey($"{PipelineNames.OptionsSection}__ExecutionProvider"));
+        Assert.Equal("[variables('size').executionProvider]", (string?)settings[$"{PipelineNames.OptionsSection}__ExecutionProvider"]);
+        Assert.Equal("[variables('size').requireCuda]", (string?)settings[$"{PipelineNames.OptionsSection}__RequireCuda"]);
         Assert.True(settings.ContainsKey($"{PipelineNames.OptionsSection}__ModelManifest"));
         Assert.Equal("dotnet-isolated", (string?)settings["FUNCTIONS_WORKER_RUNTIME"]);
     }
@@ -113,13 +114,6 @@ public class MainTemplateTests
 
         // union() lets later arguments win: the fixed host settings come last.
         Assert.Contains("union(parameters('extraSettings'), variables('hostSettings'))", settings, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void ClassifierDefaults_ExecutionProviderAndManifest_AreCudaAndTheBakedInModel()
-    {
-        Assert.Equal("Cuda", (string?)Main.Parameters["classifierExecutionProvider"]!["defaultValue"]);
-        Assert.Equal("/models/resnet50-v1-12/manifest.json", (string?)Main.Parameters["classifierModelManifest"]!["defaultValue"]);
     }
 
     [Fact]
@@ -160,31 +154,9 @@ public class MainTemplateTests
     }
 
     [Fact]
-    public void GpuProfileParameter_AllowedValues_AreTheTwoServerlessGpuProfiles()
-    {
-        var parameter = Main.Parameters["gpuProfileType"]!;
-        var allowed = parameter["allowedValues"]!.AsArray().Select(v => (string?)v).ToList();
-
-        Assert.Equal(["Consumption-GPU-NC8as-T4", "Consumption-GPU-NC24-A100"], allowed);
-        Assert.Equal("Consumption-GPU-NC8as-T4", (string?)parameter["defaultValue"]);
-    }
-
-    [Fact]
-    public void Environment_WorkloadProfiles_AreConsumptionPlusTheChosenGpuProfile()
-    {
-        var environment = Main.Single("Microsoft.App/managedEnvironments");
-        var profiles = environment["properties"]!["workloadProfiles"]!.AsArray();
-
-        Assert.Equal(2, profiles.Count);
-        Assert.Equal("Consumption", (string?)profiles[0]!["workloadProfileType"]);
-        Assert.Equal("[parameters('gpuProfileType')]", (string?)profiles[1]!["workloadProfileType"]);
-        Assert.Equal("azure-monitor", (string?)environment["properties"]!["appLogsConfiguration"]!["destination"]);
-    }
-
-    [Fact]
     public void ClassifierApp_Shape_IsNativeFunctionsOnContainerAppsOnTheGpuProfile()
     {
-        var app = Main.Single("Microsoft.App/containerApps");
+        var app = Main.Module("classifier").Single("Microsoft.App/containerApps");
         var properties = app["properties"]!;
 
         Assert.Equal("functionapp", (string?)app["kind"]);
@@ -201,75 +173,28 @@ public class MainTemplateTests
         Assert.Equal(0, (int)Main.Parameters["classifierMinReplicas"]!["defaultValue"]!);
         Assert.Equal(0, (int)Main.Parameters["classifierMinReplicas"]!["minValue"]!);
         Assert.Equal(0, (int)CompiledTemplates.MainParameters["classifierMinReplicas"]!["value"]!);
-        var scale = Main.Single("Microsoft.App/containerApps")["properties"]!["template"]!["scale"]!;
+        var scale = Main.Module("classifier").Single("Microsoft.App/containerApps")["properties"]!["template"]!["scale"]!;
         Assert.Equal("[parameters('minReplicas')]", (string?)scale["minReplicas"]);
-    }
-
-    [Fact]
-    public void ClassifierResources_GpuSizes_MatchTheServerlessGpuProfiles()
-    {
-        var sizes = Main.Module("classifier").Variables["gpuSizes"]!;
-
-        Assert.Equal("8", (string?)sizes["Consumption-GPU-NC8as-T4"]!["cpu"]);
-        Assert.Equal("56Gi", (string?)sizes["Consumption-GPU-NC8as-T4"]!["memory"]);
-        Assert.Equal("24", (string?)sizes["Consumption-GPU-NC24-A100"]!["cpu"]);
-        Assert.Equal("220Gi", (string?)sizes["Consumption-GPU-NC24-A100"]!["memory"]);
-    }
-
-    [Fact]
-    public void RoleDefinitions_Ids_AreTheBuiltInRoles()
-    {
-        var roles = Main.Module("rbac").Variables["roles"]!;
-
-        Assert.Equal("2a2b9908-6ea1-4ae2-8e65-a410df84e7d1", (string?)roles["storageBlobDataReader"]);
-        Assert.Equal("b7e6dc6d-f1e8-4753-8033-0f276bb0955b", (string?)roles["storageBlobDataOwner"]);
-        Assert.Equal("ba92f5b4-2d11-453d-a403-e96b0029c9fe", (string?)roles["storageBlobDataContributor"]);
-        Assert.Equal("8a0f0c08-91a1-4084-bc3d-661d67233fed", (string?)roles["storageQueueDataMessageProcessor"]);
-        Assert.Equal("c6a89b2d-59bc-44d0-9896-0f6e12d7b80a", (string?)roles["storageQueueDataMessageSender"]);
-        Assert.Equal("19e7f393-937e-4f77-808e-94535e297925", (string?)roles["storageQueueDataReader"]);
-        Assert.Equal("974c5e8b-45b9-4653-ba55-5f855dd0fb88", (string?)roles["storageQueueDataContributor"]);
-        Assert.Equal("0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3", (string?)roles["storageTableDataContributor"]);
-        Assert.Equal("7f951dda-4ed3-4680-a7ca-43fe172d538d", (string?)roles["acrPull"]);
-        Assert.Equal("3913510d-42f4-4e42-8a64-420c390055eb", (string?)roles["monitoringMetricsPublisher"]);
-    }
-
-    [Theory]
-    [InlineData("blobGrants", "imagesContainerName", "storageBlobDataReader")]
-    [InlineData("blobGrants", "deploymentContainerName", "storageBlobDataContributor")]
-    [InlineData("blobGrants", "deadLetterContainerName", "storageBlobDataContributor")]
-    [InlineData("queueGrants", "workQueueName", "storageQueueDataMessageSender")]
-    [InlineData("queueGrants", "workQueueName", "storageQueueDataMessageProcessor")]
-    [InlineData("queueGrants", "workQueueName", "storageQueueDataReader")]
-    public void RoleGrants_Grant_IsScopedToTheNamedResource(string grants, string scopeParameter, string role)
-    {
-        var text = ArmTemplate.Raw(Main.Module("rbac").Variables[grants]!);
-
-        Assert.Contains($"parameters('{scopeParameter}'), 'role', variables('roles').{role}", text, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void RoleGrants_ImagesContainer_IsReadOnly()
-    {
-        var text = ArmTemplate.Raw(Main.Module("rbac").Variables["blobGrants"]!);
-
-        Assert.DoesNotContain("parameters('imagesContainerName'), 'role', variables('roles').storageBlobDataOwner", text, StringComparison.Ordinal);
-        Assert.DoesNotContain("parameters('imagesContainerName'), 'role', variables('roles').storageBlobDataContributor", text, StringComparison.Ordinal);
     }
 
     [Fact]
     public void RoleAssignments_Scopes_AreContainersQueuesTableRegistryAndInsightsOnly()
     {
-        var assignments = Main.OfType("Microsoft.Authorization/roleAssignments").ToList();
+        // The Service Bus queue roles (transport = ServiceBus) are checked in ServiceBusTemplateTests.
+        var assignments = Main.OfType("Microsoft.Authorization/roleAssignments")
+            .Where(a => !((string?)a["scope"] ?? "").Contains("Microsoft.ServiceBus/", StringComparison.Ordinal)).ToList();
         var scopes = assignments.Select(a => (string?)a["scope"] ?? "<resource group>").ToList();
 
-        Assert.Equal(5, assignments.Count); // blob and queue grants are copy loops
+        Assert.Equal(6, assignments.Count); // storage grants (4 scope kinds) and App Insights are copy loops
         Assert.All(assignments, a => Assert.Equal("ServicePrincipal", (string?)a["properties"]!["principalType"]));
         Assert.Contains(scopes, s => s.Contains("blobServices/containers'", StringComparison.Ordinal));
         Assert.Contains(scopes, s => s.Contains("queueServices/queues'", StringComparison.Ordinal));
         Assert.Contains(scopes, s => s.Contains("tableServices/tables'", StringComparison.Ordinal));
         Assert.Contains(scopes, s => s.Contains("Microsoft.ContainerRegistry/registries", StringComparison.Ordinal));
         Assert.Contains(scopes, s => s.Contains("Microsoft.Insights/components", StringComparison.Ordinal));
-        Assert.All(scopes, s => Assert.Matches("containers|queues|tables|registries|components", s));
+        Assert.All(scopes, s => Assert.Matches("containers|queues|tables|registries|components|storageAccounts'", s));
+        // Account scope appears once: the table's platform-named host queue (StorageUseTableTests checks which grant).
+        Assert.Single(scopes, s => s.EndsWith("storageAccounts', parameters('storageAccountName'))]", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -278,17 +203,6 @@ public class MainTemplateTests
         var names = Main.OfType("Microsoft.Authorization/roleAssignments").Select(a => (string?)a["name"]).ToList();
 
         Assert.All(names, n => Assert.StartsWith("[guid(", n, StringComparison.Ordinal));
-    }
-
-    [Fact]
-    public void RbacModule_SharedNames_ComeFromThePipelineVariable()
-    {
-        var parameters = Main.ModuleParameters("rbac");
-
-        Assert.Equal("[variables('pipeline').imagesContainer]", (string?)parameters["imagesContainerName"]!["value"]);
-        Assert.Equal("[variables('pipeline').workQueue]", (string?)parameters["workQueueName"]!["value"]);
-        Assert.Equal("[variables('pipeline').resultsTable]", (string?)parameters["resultsTableName"]!["value"]);
-        Assert.Contains("variables('pipeline').poisonQueue", ArmTemplate.Raw(parameters["poisonQueueNames"]!), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -315,6 +229,43 @@ public class MainTemplateTests
         Assert.True(Main.Outputs.ContainsKey(output), $"main.bicep has no output {output}.");
     }
 
+    [Fact]
+    public void RoleDefinitions_NonStorageIds_AreTheBuiltInRoles()
+    {
+        // "Azure built-in roles": https://learn.microsoft.com/azure/role-based-access-control/built-in-roles
+        var roles = Main.Module("rbac").Variables["roles"]!;
+
+        Assert.Equal("7f951dda-4ed3-4680-a7ca-43fe172d538d", (string?)roles["acrPull"]);
+        Assert.Equal("3913510d-42f4-4e42-8a64-420c390055eb", (string?)roles["monitoringMetricsPublisher"]);
+    }
+
+    [Fact]
+    public void AcrPull_Principal_IsOnlyTheClassifier()
+    {
+        var acr = Main.Module("rbac").Resources.Single(r => ((string?)r["scope"] ?? "").Contains("Microsoft.ContainerRegistry", StringComparison.Ordinal));
+
+        Assert.Equal("[parameters('classifierPrincipalId')]", (string?)acr["properties"]!["principalId"]);
+    }
+
+    [Fact]
+    public void IngestMaximumInstanceCount_MinValue_IsTheFlexFloorOf40()
+    {
+        Assert.Equal(40, (int)Main.Parameters["ingestMaximumInstanceCount"]!["minValue"]!);
+        Assert.Equal(40, (int)Main.Module("ingest").Parameters["maximumInstanceCount"]!["minValue"]!);
+        Assert.Equal(40, (int)Main.Module("ingest-function-app").Parameters["maximumInstanceCount"]!["minValue"]!);
+        Assert.True((int)CompiledTemplates.MainParameters["ingestMaximumInstanceCount"]!["value"]! >= 40);
+    }
+
+    [Fact]
+    public void IngestSettings_DotnetIsolatedPlaceholder_IsOffForTheFlexDotnet10Crash()
+    {
+        // azure-functions-dotnet-worker#3335: FunctionsNetHost SIGSEGV on .NET 10 on Flex; workaround is no placeholder.
+        var settings = Main.Module("ingest").Variables["appSettings"]!.AsObject();
+
+        Assert.Equal("0", (string?)settings["WEBSITE_USE_PLACEHOLDER_DOTNETISOLATED"]);
+        Assert.Equal("10.0", (string?)Main.Parameters["functionsRuntimeVersion"]!["defaultValue"]);
+    }
+
     private static void AssertIdentityBasedStorage(JsonObject settings)
     {
         var prefix = PipelineNames.StorageConnection;
@@ -325,5 +276,9 @@ public class MainTemplateTests
         Assert.True(settings.ContainsKey($"{prefix}__tableServiceUri"));
         Assert.False(settings.ContainsKey(prefix), "A bare AzureWebJobsStorage setting would be a connection string.");
         Assert.Contains("Authorization=AAD", (string?)settings["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"], StringComparison.Ordinal);
+        // The KEDA queue scaler authenticates with the identity and needs the account name, not only the service URIs.
+        Assert.Equal("[parameters('storageAccountName')]", (string?)settings[$"{prefix}__accountName"]);
+        // Diagnostic events would need account-wide table rights: off instead (docs/DEPLOY.md).
+        Assert.Equal("DisableDiagnosticEventLogging", (string?)settings["AzureWebJobsFeatureFlags"]);
     }
 }

@@ -1,15 +1,15 @@
-metadata description = 'A workload-profiles Container Apps environment with the Consumption profile and one serverless (Consumption) GPU profile. Logs go to Log Analytics through a diagnostic setting, so no workspace key is needed.'
+metadata description = 'A workload-profiles Container Apps environment with the Consumption profile and, optionally, one serverless (Consumption) GPU profile. Logs go to Log Analytics through a diagnostic setting, so no workspace key is needed.'
 
 param name string
 param location string
 param tags object = {}
 
-@description('Name the GPU workload profile gets inside the environment; apps select it with workloadProfileName.')
-param gpuProfileName string
+@description('Name the GPU workload profile gets inside the environment; apps select it with workloadProfileName. Empty: no GPU profile (CPU apps use the Consumption profile).')
+param gpuProfileName string = ''
 
-@description('Serverless GPU workload profile type.')
-@allowed(['Consumption-GPU-NC8as-T4', 'Consumption-GPU-NC24-A100'])
-param gpuProfileType string
+@description('Serverless GPU workload profile type; ignored when gpuProfileName is empty.')
+@allowed(['', 'Consumption-GPU-NC8as-T4', 'Consumption-GPU-NC24-A100'])
+param gpuProfileType string = ''
 
 @description('Resource ID of the Log Analytics workspace that receives the environment\'s console and system logs.')
 param logAnalyticsWorkspaceId string
@@ -24,16 +24,22 @@ resource environment 'Microsoft.App/managedEnvironments@2025-07-01' = {
       destination: 'azure-monitor'
     }
     zoneRedundant: false
-    workloadProfiles: [
-      {
-        name: 'Consumption'
-        workloadProfileType: 'Consumption'
-      }
-      {
-        name: gpuProfileName
-        workloadProfileType: gpuProfileType
-      }
-    ]
+    workloadProfiles: concat(
+      [
+        {
+          name: 'Consumption'
+          workloadProfileType: 'Consumption'
+        }
+      ],
+      empty(gpuProfileName)
+        ? []
+        : [
+            {
+              name: gpuProfileName
+              workloadProfileType: gpuProfileType
+            }
+          ]
+    )
   }
 }
 
@@ -59,4 +65,3 @@ resource diagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' 
 
 output name string = environment.name
 output resourceId string = environment.id
-output gpuProfileName string = gpuProfileName

@@ -22,7 +22,8 @@ param runtimeVersion string = '10.0'
 @allowed([512, 2048, 4096])
 param instanceMemoryMB int = 2048
 
-@minValue(1)
+// 40 is the lowest value Flex Consumption accepted when this was written (event-driven-scaling#limit-scale-out, learn.microsoft.com).
+@minValue(40)
 @maxValue(1000)
 param maximumInstanceCount int = 100
 

@@ -1,4 +1,5 @@
 using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
 using Azure.Storage.Queues.Models;
 using CarClassifier.Core;
 using CarClassifier.Core.Classification;
@@ -17,9 +18,14 @@ public sealed class LocalFunctions(ImageIngestor ingestor, ImageClassifier class
     [FunctionName(PipelineNames.IngestFunction)]
     public async Task IngestImageAsync(
         [BlobTrigger(PipelineNames.ImagesContainer + "/{name}", Connection = PipelineNames.StorageConnection)] BlobClient blob,
+        BlobProperties properties,
         CancellationToken cancellationToken)
     {
-        await ingestor.IngestAsync(blob, cancellationToken).ConfigureAwait(false);
+        // The trigger fetched the blob's properties to bind them (its "Properties" binding data): taking them here
+        // saves the second HEAD request IngestAsync(BlobClient) would make.
+        ArgumentNullException.ThrowIfNull(blob);
+        ArgumentNullException.ThrowIfNull(properties);
+        await ingestor.IngestAsync(blob.BlobContainerName, blob.Name, properties.ETag.ToString(), properties.ContentLength, cancellationToken).ConfigureAwait(false);
     }
 
     [FunctionName(PipelineNames.ClassifyFunction)]

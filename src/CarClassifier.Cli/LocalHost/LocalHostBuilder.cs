@@ -22,7 +22,11 @@ public static class LocalHostBuilder
 
     /// <param name="settings">Configuration overrides (highest precedence), e.g. from the command line or a test.</param>
     /// <param name="configureLogging">Optional logging setup; console logging at Warning by default.</param>
-    public static IHost Build(IDictionary<string, string?>? settings = null, Action<ILoggingBuilder>? configureLogging = null)
+    /// <param name="configureServices">Runs after every other registration, e.g. for a test to record storage requests.</param>
+    public static IHost Build(
+        IDictionary<string, string?>? settings = null,
+        Action<ILoggingBuilder>? configureLogging = null,
+        Action<IServiceCollection>? configureServices = null)
     {
         var builder = new HostBuilder()
             .UseContentRoot(Directory.GetCurrentDirectory())
@@ -65,14 +69,17 @@ public static class LocalHostBuilder
 
                 // After the WebJobs host so its first sweep runs once the triggers are listening.
                 services.AddHostedService<BlobReconciler>();
-
-                // Tells a second run/host with another model that this one consumes the queue.
-                services.AddHostedService<HostHeartbeat>();
+                configureServices?.Invoke(services);
             })
-            .ConfigureLogging(logging =>
+            .ConfigureLogging((context, logging) =>
             {
                 // The SDK logs every expected 404/409 (CreateIfNotExists, empty queues) as a warning: noise here.
                 logging.AddFilter("Azure.Core", LogLevel.Error);
+
+                // No per-image Information lines by default (host.json levels, as in Azure); the Logging section turns
+                // them back on, e.g. Logging__LogLevel__CarClassifier=Debug and Logging__LogLevel__Function=Information.
+                HostJsonLogLevels.Apply(Path.Combine(AppContext.BaseDirectory, "host.json"), logging);
+                logging.AddConfiguration(context.Configuration.GetSection("Logging"));
                 if (configureLogging is not null)
                 {
                     configureLogging(logging);

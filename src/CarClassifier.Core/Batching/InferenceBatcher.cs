@@ -63,6 +63,9 @@ public sealed class InferenceBatcher : IAsyncDisposable
     /// <summary>Floats one image must have.</summary>
     public int ImageLength => _model.ImageLength;
 
+    /// <summary>Most images in one Run (the configured maximum, or 1 for a model with a fixed batch of 1).</summary>
+    public int MaxBatchSize => _options.MaxBatchSize;
+
     /// <summary>
     /// Queues one preprocessed image and waits for its prediction. <paramref name="image"/> must stay
     /// unchanged until the returned task completes (it is copied into the batch buffer when its batch forms).

@@ -74,15 +74,32 @@ public class ImageClassifier
         _logger = null!;
     }
 
-    /// <summary>Classifies the blob a work-queue message names (both hosts' queue triggers call this).</summary>
+    /// <summary>
+    /// Classifies the blob a work-queue message names (both hosts' queue triggers call this). On the message's last
+    /// delivery (<see cref="ClassifierOptions.MaxDequeueCount"/>) the blob is first given a Failed row of kind
+    /// <see cref="PoisonedKind"/>, so it keeps a row even if this delivery never finishes (the host dies, as it did on the
+    /// earlier ones); a finished delivery overwrites it, and a failed one rewrites it with the last error before the
+    /// queue moves the message to the poison queue (from where <c>carclass poison replay</c> can still resubmit it).
+    /// </summary>
     /// <exception cref="InvalidDataException">The message is not a classify request (it will be retried, then poisoned).</exception>
     public virtual async Task<ClassificationResult> ClassifyAsync(QueueMessage message, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
         ClassifyRequest? request = null;
+        bool lastDelivery = message.DequeueCount >= _options.MaxDequeueCount;
         try
         {
             request = ClassifyRequest.Parse(message.Body.ToString());
+            if (lastDelivery)
+            {
+                await TryMarkPoisonedAsync(
+                    request,
+                    message.DequeueCount,
+                    $"Gave up after {message.DequeueCount} deliveries: none finished (the host stopped or crashed while classifying this blob).",
+                    onlyIfNoFinalRow: true,
+                    cancellationToken).ConfigureAwait(false);
+            }
+
             return await ClassifyAsync(request, message.DequeueCount, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -92,9 +109,68 @@ public class ImageClassifier
             _logger.LogWarning(
                 "Classify {Container}/{BlobName} failed on delivery {DequeueCount} (message {MessageId}): {Reason}",
                 request?.Container, request?.BlobName, message.DequeueCount, message.MessageId, ex.Message.Split('\n')[0]);
+            if (lastDelivery && request is not null)
+            {
+                await TryMarkPoisonedAsync(
+                    request,
+                    message.DequeueCount,
+                    $"Gave up after {message.DequeueCount} deliveries; the last one failed: {RetryableFailure.Describe(ex)}",
+                    onlyIfNoFinalRow: false,
+                    cancellationToken).ConfigureAwait(false);
+            }
+
             throw;
         }
     }
+
+    /// <summary>ErrorKind of the row a blob gets when its message runs out of deliveries.</summary>
+    public const string PoisonedKind = "Poisoned";
+
+    /// <summary>
+    /// Best effort: writes the Poisoned row (upsert, so repeating it is harmless). When the store itself is what
+    /// keeps failing the write fails too; the message still reaches the poison queue and a replay finishes the job.
+    /// </summary>
+    private async Task TryMarkPoisonedAsync(
+        ClassifyRequest request, long dequeueCount, string reason, bool onlyIfNoFinalRow, CancellationToken cancellationToken)
+    {
+        var path = ResultKeys.BlobPath(request.Container, request.BlobName);
+        try
+        {
+            if (onlyIfNoFinalRow)
+            {
+                // An earlier delivery may have written the real row and died before completing the message: keep it.
+                var existing = await _results.GetAsync(path, cancellationToken).ConfigureAwait(false);
+                if (existing is not null && existing.ErrorKind != PoisonedKind && SameETag(existing.BlobETag, request.ETag))
+                {
+                    return;
+                }
+            }
+
+            var row = new ClassificationResult
+            {
+                BlobPath = path,
+                BlobETag = request.ETag,
+                BlobSizeBytes = request.SizeBytes,
+                Model = _model.TryGetIdentity(),
+                CorrelationId = request.CorrelationId,
+                DequeueCount = (int)Math.Min(int.MaxValue, dequeueCount),
+                ProcessedAt = _time.GetUtcNow(),
+            };
+            MarkFailed(row, PoisonedKind, reason);
+            await _results.UpsertAsync(row, cancellationToken).ConfigureAwait(false);
+            if (!onlyIfNoFinalRow)
+            {
+                PipelineTelemetry.ImagesFailed.Add(1, new KeyValuePair<string, object?>(PipelineTelemetry.ErrorKindTag, PoisonedKind));
+                _logger.LogError("Failed {BlobPath}: {ErrorKind}: {Error} (correlation {CorrelationId})", path, PoisonedKind, reason, request.CorrelationId);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            _logger.LogWarning("Could not write the {ErrorKind} row for {BlobPath}: {Reason}", PoisonedKind, path, ex.Message.Split('\n')[0]);
+        }
+    }
+
+    private static bool SameETag(string? a, string? b) => a is not null && b is not null && a.Trim('"') == b.Trim('"');
 
     /// <summary>Classifies the blob a message names and writes its row. Returns the row written.</summary>
     public virtual async Task<ClassificationResult> ClassifyAsync(ClassifyRequest request, long dequeueCount, CancellationToken cancellationToken = default)
@@ -102,8 +178,13 @@ public class ImageClassifier
         ArgumentNullException.ThrowIfNull(request);
         using var activity = PipelineTelemetry.Source.StartActivity(
             PipelineTelemetry.ClassifyActivity, ActivityKind.Consumer, PipelineTelemetry.ParentFrom(request.TraceParent));
-        activity?.SetTag(PipelineTelemetry.BlobPathTag, ResultKeys.BlobPath(request.Container, request.BlobName))
-            .SetTag(PipelineTelemetry.CorrelationIdTag, request.CorrelationId);
+        if (activity is { IsAllDataRequested: true })
+        {
+            // Tags only on a sampled trace: an unsampled one still propagates its context but records nothing.
+            activity.SetTag(PipelineTelemetry.BlobPathTag, ResultKeys.BlobPath(request.Container, request.BlobName))
+                .SetTag(PipelineTelemetry.CorrelationIdTag, request.CorrelationId);
+        }
+
         var started = _time.GetUtcNow();
         var model = await _model.GetAsync(cancellationToken).ConfigureAwait(false);
         var row = new ClassificationResult
@@ -129,7 +210,7 @@ public class ImageClassifier
             var decodeStarted = Stopwatch.GetTimestamp();
             tensor = ArrayPool<float>.Shared.Rent(model.Batcher.ImageLength);
             var image = tensor.AsMemory(0, model.Batcher.ImageLength);
-            _decoder.DecodeInto(bytes.AsSpan(0, length), model.Manifest.Preprocess, _limits, image.Span);
+            Decode(bytes.AsSpan(0, length), model.Manifest.Preprocess, image.Span);
             row.DecodeMs = Stopwatch.GetElapsedTime(decodeStarted).TotalMilliseconds;
             PipelineTelemetry.DecodeDuration.Record(row.DecodeMs);
 
@@ -147,6 +228,12 @@ public class ImageClassifier
         }
         catch (ImageRejectedException ex)
         {
+            if (ex.Kind == ImageRejectionKind.DecoderError)
+            {
+                // The row says what is wrong in words; the log keeps the exception for whoever fixes the decoder.
+                _logger.LogDebug(ex.InnerException, "Decoder error on {BlobPath}", row.BlobPath);
+            }
+
             MarkFailed(row, ex.Kind.ToString(), ex.Message);
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
@@ -164,9 +251,7 @@ public class ImageClassifier
         if (row.Error is null)
         {
             PipelineTelemetry.ImagesClassified.Add(1);
-            _logger.LogInformation(
-                "Classified {BlobPath} as {Label} ({Probability:P1}) in a batch of {BatchSize} (correlation {CorrelationId})",
-                row.BlobPath, row.Label, row.Probability, row.BatchSize, row.CorrelationId);
+            ClassifierLog.Classified(_logger, row.BlobPath, row.Label, row.Probability, row.BatchSize, row.CorrelationId);
         }
         else
         {
@@ -176,6 +261,24 @@ public class ImageClassifier
         }
 
         return row;
+    }
+
+    /// <summary>
+    /// The total failure policy: decoding is a pure function of the bytes, so whatever a decoder throws (other than
+    /// cancellation and out-of-memory) is final for these bytes and becomes a Failed row, never a retry. Our decoders
+    /// already promise this; the guard here covers any decoder plugged in later.
+    /// </summary>
+    private void Decode(ReadOnlySpan<byte> encoded, PreprocessRecipe recipe, Span<float> destination)
+    {
+        try
+        {
+            _decoder.DecodeInto(encoded, recipe, _limits, destination);
+        }
+        catch (Exception ex) when (DecodeFailures.IsDataError(ex))
+        {
+            _logger.LogWarning(ex, "Decoder {Decoder} threw instead of rejecting the image; recorded as {Kind}", _decoder.Name, ImageRejectionKind.DecoderError);
+            throw DecodeFailures.Unexpected(encoded, ex);
+        }
     }
 
     private async Task<(byte[] Bytes, int Length)> DownloadAsync(BlobClient blob, ClassificationResult row, CancellationToken cancellationToken)

@@ -60,11 +60,30 @@ public sealed class ClassifierOptions : IValidatableObject
     [Range(1, int.MaxValue)]
     public int MaxJpegScans { get; set; } = 500;
 
+    /// <summary>
+    /// Deliveries of a work-queue message before the queue moves it to the poison queue: host.json's
+    /// <c>extensions:queues:maxDequeueCount</c>, which both hosts apply (<see cref="QueueRetrySettings"/> copies it here).
+    /// On the last delivery a blob that still has no row gets a Failed row of kind Poisoned.
+    /// </summary>
+    [Range(1, 1000)]
+    public int MaxDequeueCount { get; set; } = 5;
+
+    /// <summary>Most width x height x scans a JPEG may cost (the decode work, not only the scan count).</summary>
+    [Range(1, long.MaxValue)]
+    public long MaxJpegScanPixels { get; set; } = 3_000_000_000;
+
     /// <summary>Accepted image formats; anything else gets a Failed row naming its format.</summary>
     public List<ImageFormat> AcceptedFormats { get; set; } = [];
 
     /// <summary>ONNX Runtime execution provider: Cpu or Cuda.</summary>
     public ExecutionProvider ExecutionProvider { get; set; } = ExecutionProvider.Cpu;
+
+    /// <summary>
+    /// With <see cref="ExecutionProvider"/> Cuda: stop the host at start when the CUDA provider does not load, instead of
+    /// warning and running on the CPU. On a GPU deployment a silent CPU fallback keeps billing the GPU while running
+    /// ~50x slower, so infra/app/classifier.bicep turns this on for the GPU profiles (docs/DEPLOY.md).
+    /// </summary>
+    public bool RequireCuda { get; set; }
 
     /// <summary>CUDA device ordinal when <see cref="ExecutionProvider"/> is Cuda.</summary>
     [Range(0, 64)]
@@ -94,6 +113,12 @@ public sealed class ClassifierOptions : IValidatableObject
     [Range(1, 100)]
     public int TopK { get; set; } = 5;
 
+    /// <summary>
+    /// The queue between ingest and classifier: StorageQueue (default) or ServiceBus (<c>ServiceBusConnection</c> names the
+    /// namespace). docs/ARCHITECTURE.md says when to choose which.
+    /// </summary>
+    public Messaging.ServiceBus.MessageTransport Transport { get; set; }
+
     /// <summary>Create the container, queues and table at start (local runs). In Azure, Bicep creates them.</summary>
     public bool CreateStorageResources { get; set; }
 
@@ -103,6 +128,7 @@ public sealed class ClassifierOptions : IValidatableObject
         MaxPixels = MaxPixels,
         MaxDimension = MaxDimension,
         MaxJpegScans = MaxJpegScans,
+        MaxJpegScanPixels = MaxJpegScanPixels,
         AcceptedFormats = AcceptedFormats.Count == 0
             ? ImageLimits.Default.AcceptedFormats
             : AcceptedFormats.ToHashSet(),

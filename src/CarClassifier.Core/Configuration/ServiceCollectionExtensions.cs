@@ -1,8 +1,10 @@
+using Azure.Core.Pipeline;
 using CarClassifier.Core.Classification;
 using CarClassifier.Core.Imaging;
 using CarClassifier.Core.Inference;
 using CarClassifier.Core.Ingest;
 using CarClassifier.Core.Messaging;
+using CarClassifier.Core.Messaging.ServiceBus;
 using CarClassifier.Core.Results;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -27,11 +29,29 @@ public static class ServiceCollectionExtensions
             .Bind(configuration.GetSection(ClassifierOptions.SectionName))
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.PostConfigure<ClassifierOptions>(options =>
+        {
+            // The queue's own retry limit, unless the Classifier section sets one explicitly.
+            if (configuration[$"{ClassifierOptions.SectionName}:{nameof(ClassifierOptions.MaxDequeueCount)}"] is null
+                && QueueRetrySettings.ReadMaxDequeueCount(configuration) is { } max)
+            {
+                options.MaxDequeueCount = max;
+            }
+        });
 
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(_ => new StorageClientFactory(configuration));
+        // Any HttpPipelinePolicy registered in DI goes on every storage client (tests record requests with one).
+        services.AddSingleton(sp => new StorageClientFactory(configuration, PipelineNames.StorageConnection, sp.GetServices<HttpPipelinePolicy>()));
         services.AddSingleton(sp => sp.GetRequiredService<StorageClientFactory>().CreateBlobServiceClient());
-        services.AddSingleton(sp => new WorkQueue(sp.GetRequiredService<StorageClientFactory>().CreateQueueClient(PipelineNames.WorkQueue)));
+        if (ServiceBusServiceCollectionExtensions.ReadTransport(configuration) == MessageTransport.ServiceBus)
+        {
+            services.AddServiceBusTransport(configuration);
+        }
+        else
+        {
+            services.AddSingleton(sp => new WorkQueue(sp.GetRequiredService<StorageClientFactory>().CreateQueueClient(PipelineNames.WorkQueue)));
+        }
+
         services.AddSingleton(sp => new ResultStore(sp.GetRequiredService<StorageClientFactory>().CreateTableClient(PipelineNames.ResultsTable)));
         services.AddHostedService<StorageBootstrapper>();
 

@@ -1,4 +1,5 @@
 using Azure.Core;
+using Azure.Core.Pipeline;
 using Azure.Data.Tables;
 using Azure.Identity;
 using Azure.Storage.Blobs;
@@ -18,12 +19,28 @@ public sealed class StorageClientFactory
     private readonly string? _connectionString;
     private readonly IConfigurationSection _section;
     private readonly Lazy<TokenCredential> _credential;
+    private readonly HttpPipelinePolicy[] _policies;
+    private readonly bool _sdkDiagnostics;
 
-    public StorageClientFactory(IConfiguration configuration, string connectionName = PipelineNames.StorageConnection)
+    /// <summary>
+    /// Setting that turns the Azure SDK's per-request logging and distributed tracing back on for these clients
+    /// (off by default: see <see cref="ApplyDiagnostics"/>).
+    /// </summary>
+    public const string SdkDiagnosticsSetting = "Storage:SdkDiagnostics";
+
+    /// <param name="configuration">Holds the connection setting.</param>
+    /// <param name="connectionName">The connection setting's name (prefix).</param>
+    /// <param name="policies">
+    /// Extra per-call pipeline policies every client gets; tests record the storage resources the pipeline touches with one
+    /// (tests/CarClassifier.EndToEnd.Tests/StorageUseTests.cs checks them against infra/storage-use.json).
+    /// </param>
+    public StorageClientFactory(IConfiguration configuration, string connectionName = PipelineNames.StorageConnection, IEnumerable<HttpPipelinePolicy>? policies = null)
     {
         ArgumentNullException.ThrowIfNull(configuration);
+        _policies = policies?.ToArray() ?? [];
         _section = configuration.GetSection(connectionName);
         _connectionString = _section.Value;
+        _sdkDiagnostics = bool.TryParse(configuration[SdkDiagnosticsSetting], out var diagnostics) && diagnostics;
         if (string.IsNullOrWhiteSpace(_connectionString) && !_section.GetChildren().Any())
         {
             throw new InvalidOperationException(
@@ -54,13 +71,31 @@ public sealed class StorageClientFactory
         options.Retry.NetworkTimeout = TimeSpan.FromSeconds(30);
     }
 
+    /// <summary>
+    /// The Azure SDK's per-request logging (LoggingPolicy: Request/Response events with every header formatted) and
+    /// its distributed-tracing scopes are off unless <see cref="SdkDiagnosticsSetting"/> is true. Both hosts register
+    /// a listener that forwards every Azure SDK event to ILogger at Verbose (the WebJobs/Functions storage extensions
+    /// start Microsoft.Extensions.Azure's AzureEventSourceLogForwarder), so with logging on each request pays for
+    /// formatting events that the host's "Azure.Core" filter then drops: 0.2-0.4 core-ms per call, measured by
+    /// <c>scripts/bench.sh --only calls</c> (docs/PERFORMANCE.md). Failures still surface: a failed call throws
+    /// RequestFailedException, which the trigger logs.
+    /// </summary>
+    public void ApplyDiagnostics(ClientOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Diagnostics.IsLoggingEnabled = _sdkDiagnostics;
+        options.Diagnostics.IsDistributedTracingEnabled = _sdkDiagnostics;
+    }
+
     /// <summary>The credential identity-based clients use; null when a connection string is configured.</summary>
     public TokenCredential? Credential => UsesConnectionString ? null : _credential.Value;
 
-    public BlobServiceClient CreateBlobServiceClient()
+    /// <param name="configure">Last word on the options (benchmarks compare settings with it).</param>
+    public BlobServiceClient CreateBlobServiceClient(Action<ClientOptions>? configure = null)
     {
         var options = new BlobClientOptions();
-        ApplyRetryPolicy(options);
+        Configure(options);
+        configure?.Invoke(options);
         return UsesConnectionString ? new BlobServiceClient(_connectionString, options) : new BlobServiceClient(ServiceUri("blob"), _credential.Value, options);
     }
 
@@ -68,25 +103,35 @@ public sealed class StorageClientFactory
     /// Queue messages are Base64-encoded because that is what the Functions and WebJobs queue triggers
     /// expect by default (host.json extensions.queues.messageEncoding).
     /// </summary>
-    public QueueClient CreateQueueClient(string queueName) => CreateQueueClient(queueName, QueueMessageEncoding.Base64);
+    public QueueClient CreateQueueClient(string queueName, Action<ClientOptions>? configure = null) =>
+        CreateQueueClient(queueName, QueueMessageEncoding.Base64, configure);
 
     /// <summary>A queue client with an explicit message encoding (e.g. None to read another component's raw messages).</summary>
-    public QueueClient CreateQueueClient(string queueName, QueueMessageEncoding encoding)
+    public QueueClient CreateQueueClient(string queueName, QueueMessageEncoding encoding, Action<ClientOptions>? configure = null)
     {
         var options = new QueueClientOptions { MessageEncoding = encoding };
-        ApplyRetryPolicy(options);
+        Configure(options);
+        configure?.Invoke(options);
         return UsesConnectionString
             ? new QueueClient(_connectionString, queueName, options)
             : new QueueClient(new Uri(ServiceUri("queue"), queueName), _credential.Value, options);
     }
 
-    public TableClient CreateTableClient(string tableName)
+    public TableClient CreateTableClient(string tableName, Action<ClientOptions>? configure = null)
     {
         var options = new TableClientOptions();
-        ApplyRetryPolicy(options);
+        Configure(options);
+        configure?.Invoke(options);
         return UsesConnectionString
             ? new TableClient(_connectionString, tableName, options)
             : new TableClient(ServiceUri("table"), tableName, _credential.Value, options);
+    }
+
+    private void Configure(ClientOptions options)
+    {
+        ApplyRetryPolicy(options);
+        ApplyDiagnostics(options);
+        foreach (var policy in _policies) options.AddPolicy(policy, HttpPipelinePosition.PerCall);
     }
 
     private bool UsesConnectionString => !string.IsNullOrWhiteSpace(_connectionString);

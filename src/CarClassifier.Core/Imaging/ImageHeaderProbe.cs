@@ -19,12 +19,29 @@ public static class ImageHeaderProbe
 
     internal const string MaxJpegScansKey = PipelineNames.OptionsSection + ":MaxJpegScans";
 
+    internal const string MaxJpegScanPixelsKey = PipelineNames.OptionsSection + ":MaxJpegScanPixels";
+
     internal const string AcceptedFormatsKey = PipelineNames.OptionsSection + ":AcceptedFormats";
 
-    /// <summary>Probes <paramref name="encoded"/>; throws <see cref="ImageRejectedException"/> with a clear reason.</summary>
+    /// <summary>
+    /// Probes <paramref name="encoded"/>; throws <see cref="ImageRejectedException"/> with a clear reason, and nothing
+    /// else but cancellation or out-of-memory: any other exception from the parsing below is turned into a rejection.
+    /// </summary>
     public static ImageHeader Probe(ReadOnlySpan<byte> encoded, ImageLimits limits)
     {
         ArgumentNullException.ThrowIfNull(limits);
+        try
+        {
+            return ProbeUnguarded(encoded, limits);
+        }
+        catch (Exception ex) when (DecodeFailures.IsDataError(ex))
+        {
+            throw DecodeFailures.Unexpected(encoded, ex);
+        }
+    }
+
+    private static ImageHeader ProbeUnguarded(ReadOnlySpan<byte> encoded, ImageLimits limits)
+    {
         if (encoded.IsEmpty)
         {
             throw new ImageRejectedException(ImageRejectionKind.Empty, "image is empty (0 bytes)");
@@ -52,6 +69,18 @@ public static class ImageHeaderProbe
         {
             GifFrameScanner.CheckFrames(encoded, limits);
         }
+        else if (format == ImageFormat.Tiff)
+        {
+            TiffStructure.Check(encoded);
+        }
+        else if (format == ImageFormat.Webp)
+        {
+            CheckWebpChunks(encoded);
+        }
+        else if (format == ImageFormat.Png)
+        {
+            CheckPngChunks(encoded);
+        }
 
         IImageInfo? info;
         try
@@ -78,7 +107,7 @@ public static class ImageHeaderProbe
         CheckSize(info.Width, info.Height, limits, "image");
         if (format == ImageFormat.Jpeg)
         {
-            CheckJpegStructure(encoded, limits);
+            CheckJpegStructure(encoded, limits, (long)info.Width * info.Height);
         }
 
         int orientation = format switch
@@ -90,7 +119,7 @@ public static class ImageHeaderProbe
         return new ImageHeader(format, info.Width, info.Height, orientation);
     }
 
-    private static void CheckJpegStructure(ReadOnlySpan<byte> jpeg, ImageLimits limits)
+    private static void CheckJpegStructure(ReadOnlySpan<byte> jpeg, ImageLimits limits, long pixels)
     {
         var (endOfImage, scans) = JpegMarkers.Structure(jpeg);
         if (!endOfImage)
@@ -107,6 +136,114 @@ public static class ImageHeaderProbe
                     CultureInfo.InvariantCulture,
                     $"Jpeg image has {scans} scans, more than the limit of {limits.MaxJpegScans} ({MaxJpegScansKey}): every scan revisits every block, so such files cost minutes of CPU to decode"));
         }
+
+        long work = pixels * scans;
+        if (work > limits.MaxJpegScanPixels)
+        {
+            throw new ImageRejectedException(
+                ImageRejectionKind.TooLarge,
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"Jpeg image would cost {pixels} pixels x {scans} scans = {work} pixel-scans to decode, over the limit of {limits.MaxJpegScanPixels} ({MaxJpegScanPixelsKey}): every scan revisits every block"));
+        }
+    }
+
+    /// <summary>
+    /// Walks the PNG chunks up to the image data: an IDAT chunk (or any chunk before the first IDAT) that claims more
+    /// bytes than the file holds means the image data is cut short. Skia reports such files as incomplete, but
+    /// ImageSharp 2.1's inflater can spin for tens of seconds on them (found by DecoderFuzzTests: pil123rgba.png cut
+    /// inside its second IDAT), so the probe rejects them for every decoder, as it does JPEGs without their end marker.
+    /// Chunks after the image data may be damaged without harm, as viewers accept.
+    /// </summary>
+    private static void CheckPngChunks(ReadOnlySpan<byte> png)
+    {
+        long offset = 8;
+        bool seenImageData = false;
+        while (offset + 8 <= png.Length)
+        {
+            int at = (int)offset;
+            long size = BinaryPrimitives.ReadUInt32BigEndian(png.Slice(at, 4));
+            ReadOnlySpan<byte> type = png.Slice(at + 4, 4);
+            bool imageData = type.SequenceEqual("IDAT"u8);
+            long remaining = png.Length - (offset + 8);
+            if (size + 4 > remaining)
+            {
+                if (imageData || !seenImageData)
+                {
+                    string name = System.Text.Encoding.ASCII.GetString(type);
+                    throw new ImageRejectedException(
+                        ImageRejectionKind.Corrupt,
+                        string.Create(
+                            CultureInfo.InvariantCulture,
+                            $"Png image is truncated: a {SafeChunkName(name)} chunk claims {size} bytes (plus its checksum), but only {remaining} remain in the file"));
+                }
+
+                return;
+            }
+
+            if (seenImageData && !imageData)
+            {
+                return; // the image data is complete
+            }
+
+            seenImageData |= imageData;
+            offset += 8 + size + 4;
+        }
+
+        if (!seenImageData)
+        {
+            throw new ImageRejectedException(ImageRejectionKind.Corrupt, "Png image is truncated: the file ends before any image data (IDAT)");
+        }
+    }
+
+    /// <summary>A chunk type as text when it is four ASCII letters, as hex otherwise (so a reason never carries control bytes).</summary>
+    private static string SafeChunkName(string type) =>
+        type.All(char.IsAsciiLetter) ? type : Convert.ToHexString(System.Text.Encoding.Latin1.GetBytes(type));
+
+    /// <summary>
+    /// Walks the RIFF chunks of a WebP file: a chunk the decoders read (image data, alpha, animation frames, metadata)
+    /// whose size field claims more bytes than the file holds is truncated data. ImageSharp 2.1 allocates an array of the
+    /// claimed size for EXIF, ICCP and XMP chunks first (0x7FFFFFF0 bytes: a 2 GB allocation or an OutOfMemoryException),
+    /// so such files are rejected here. Unknown chunks past the image (JUNK) are skipped, as libwebp does.
+    /// </summary>
+    private static void CheckWebpChunks(ReadOnlySpan<byte> webp)
+    {
+        // The extended header is 10 bytes by the specification; decoders read it as such whatever its size field says,
+        // so a different size would make this walk and the decoder's disagree about where the next chunk starts.
+        if (webp.Length >= 20 && webp.Slice(12, 4).SequenceEqual("VP8X"u8) && BinaryPrimitives.ReadUInt32LittleEndian(webp.Slice(16, 4)) != 10)
+        {
+            throw new ImageRejectedException(
+                ImageRejectionKind.Corrupt,
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"Webp image is corrupt: its VP8X header chunk says {BinaryPrimitives.ReadUInt32LittleEndian(webp.Slice(16, 4))} bytes; the format fixes it at 10"));
+        }
+
+        long offset = 12;
+        while (offset + 8 <= webp.Length)
+        {
+            int at = (int)offset;
+            long size = BinaryPrimitives.ReadUInt32LittleEndian(webp.Slice(at + 4, 4));
+            long remaining = webp.Length - (offset + 8);
+            if (size > remaining)
+            {
+                ReadOnlySpan<byte> fourcc = webp.Slice(at, 4);
+                if (fourcc.SequenceEqual("EXIF"u8) || fourcc.SequenceEqual("ICCP"u8) || fourcc.SequenceEqual("XMP "u8)
+                    || fourcc.SequenceEqual("ALPH"u8) || fourcc.SequenceEqual("ANMF"u8) || fourcc.SequenceEqual("VP8X"u8))
+                {
+                    string name = System.Text.Encoding.ASCII.GetString(fourcc).Trim();
+                    throw new ImageRejectedException(
+                        ImageRejectionKind.Corrupt,
+                        string.Create(
+                            CultureInfo.InvariantCulture,
+                            $"Webp image is corrupt: its {name} chunk claims {size} bytes, but only {remaining} remain in the file (truncated or damaged)"));
+                }
+
+                return; // image data cut short is left to the decoders (they report truncation); unknown chunks are ignored
+            }
+
+            offset += 8 + size + (size & 1);
+        }
     }
 
     /// <summary>
@@ -115,14 +252,23 @@ public static class ImageHeaderProbe
     /// </summary>
     private static int ReadWebpOrientation(ReadOnlySpan<byte> webp)
     {
-        int offset = 12; // "RIFF" size "WEBP"
+        // Offsets and sizes are long: a chunk size is a 32-bit unsigned field, and offset + size must never wrap
+        // (a 0xFFFFFFF0 JUNK chunk once made int arithmetic slice outside the file).
+        long offset = 12; // "RIFF" size "WEBP"
         while (offset + 8 <= webp.Length)
         {
-            int size = (int)Math.Min(BinaryPrimitives.ReadUInt32LittleEndian(webp.Slice(offset + 4, 4)), int.MaxValue - 16);
-            int dataStart = offset + 8;
-            if (webp.Slice(offset, 4).SequenceEqual("EXIF"u8))
+            int at = (int)offset;
+            long size = BinaryPrimitives.ReadUInt32LittleEndian(webp.Slice(at + 4, 4));
+            int dataStart = at + 8;
+            long remaining = webp.Length - dataStart;
+            if (webp.Slice(at, 4).SequenceEqual("EXIF"u8))
             {
-                return OrientationFromExif(webp.Slice(dataStart, Math.Min(size, webp.Length - dataStart)));
+                return OrientationFromExif(webp.Slice(dataStart, (int)Math.Min(size, remaining)));
+            }
+
+            if (size > remaining)
+            {
+                break; // the chunk claims more than the file holds: no further chunk to read
             }
 
             offset = dataStart + size + (size & 1);
@@ -137,18 +283,21 @@ public static class ImageHeaderProbe
     /// </summary>
     private static int ReadPngOrientation(ReadOnlySpan<byte> png)
     {
-        int offset = 8; // signature
+        // long, as for WebP: a chunk length of 0x7FFFFFF0 or 0xFFFFFFFF must end the walk, not wrap the offset.
+        long offset = 8; // signature
         while (offset + 8 <= png.Length)
         {
-            int size = (int)Math.Min(BinaryPrimitives.ReadUInt32BigEndian(png.Slice(offset, 4)), int.MaxValue - 16);
-            ReadOnlySpan<byte> type = png.Slice(offset + 4, 4);
-            int dataStart = offset + 8;
+            int at = (int)offset;
+            long size = BinaryPrimitives.ReadUInt32BigEndian(png.Slice(at, 4));
+            ReadOnlySpan<byte> type = png.Slice(at + 4, 4);
+            int dataStart = at + 8;
+            long remaining = png.Length - dataStart;
             if (type.SequenceEqual("eXIf"u8))
             {
-                return OrientationFromExif(png.Slice(dataStart, Math.Min(size, png.Length - dataStart)));
+                return OrientationFromExif(png.Slice(dataStart, (int)Math.Min(size, remaining)));
             }
 
-            if (type.SequenceEqual("IEND"u8))
+            if (type.SequenceEqual("IEND"u8) || size > remaining)
             {
                 break;
             }

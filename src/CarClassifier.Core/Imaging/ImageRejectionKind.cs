@@ -20,4 +20,10 @@ public enum ImageRejectionKind
 
     /// <summary>Recognised format, but the data is corrupt or truncated.</summary>
     Corrupt,
+
+    /// <summary>
+    /// The decoder failed on these bytes in a way it does not classify itself (an exception other than a rejection).
+    /// Decoding is a pure function of the bytes, so this is as final as <see cref="Corrupt"/>: a row, never a retry.
+    /// </summary>
+    DecoderError,
 }

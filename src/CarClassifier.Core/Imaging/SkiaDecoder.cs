@@ -36,7 +36,15 @@ public sealed class SkiaDecoder : IImageDecoder
     public DecodedImageInfo DecodeInto(ReadOnlySpan<byte> encoded, PreprocessRecipe recipe, ImageLimits limits, Span<float> destination)
     {
         DecoderGuards.Check(recipe, limits, destination);
-        return DecodeProbed(encoded, ImageHeaderProbe.Probe(encoded, limits), recipe, destination);
+        try
+        {
+            return DecodeProbed(encoded, ImageHeaderProbe.Probe(encoded, limits), recipe, destination);
+        }
+        catch (Exception ex) when (DecodeFailures.IsDataError(ex))
+        {
+            // Total failure policy: nothing but a rejection leaves a decoder (see DecodeFailures.Unexpected).
+            throw DecodeFailures.Unexpected(encoded, ex);
+        }
     }
 
     /// <summary>The decode proper, for a header the caller has already probed (the turbojpeg decoder's fallback).</summary>

@@ -45,13 +45,21 @@ public sealed class TurboJpegDecoder : IImageDecoder
     public DecodedImageInfo DecodeInto(ReadOnlySpan<byte> encoded, PreprocessRecipe recipe, ImageLimits limits, Span<float> destination)
     {
         DecoderGuards.Check(recipe, limits, destination);
-        ImageHeader header = ImageHeaderProbe.Probe(encoded, limits);
-        if (header.Format != ImageFormat.Jpeg || !IsAvailable || !TryDecodeJpeg(encoded, header, recipe, destination))
+        try
         {
-            return fallback.DecodeProbed(encoded, header, recipe, destination);
-        }
+            ImageHeader header = ImageHeaderProbe.Probe(encoded, limits);
+            if (header.Format != ImageFormat.Jpeg || !IsAvailable || !TryDecodeJpeg(encoded, header, recipe, destination))
+            {
+                return fallback.DecodeProbed(encoded, header, recipe, destination);
+            }
 
-        return header.ToInfo();
+            return header.ToInfo();
+        }
+        catch (Exception ex) when (DecodeFailures.IsDataError(ex))
+        {
+            // Total failure policy: nothing but a rejection leaves a decoder (see DecodeFailures.Unexpected).
+            throw DecodeFailures.Unexpected(encoded, ex);
+        }
     }
 
     private unsafe bool TryDecodeJpeg(ReadOnlySpan<byte> encoded, ImageHeader header, PreprocessRecipe recipe, Span<float> destination)

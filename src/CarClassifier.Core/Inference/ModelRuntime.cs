@@ -36,6 +36,10 @@ public sealed class ModelRuntime : IHostedService, IAsyncDisposable, IDisposable
     /// <summary>The loaded model; the first caller triggers the load.</summary>
     public Task<LoadedModel> GetAsync(CancellationToken cancellationToken = default) => _loaded.Value.WaitAsync(cancellationToken);
 
+    /// <summary>The loaded model's identity, or null while it is loading or when it failed to load (never throws).</summary>
+    public string? TryGetIdentity() =>
+        _loaded.IsValueCreated && _loaded.Value.IsCompletedSuccessfully ? _loaded.Value.Result.Manifest.Identity : null;
+
     public async Task StartAsync(CancellationToken cancellationToken) => await GetAsync(cancellationToken).ConfigureAwait(false);
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -86,11 +90,22 @@ public sealed class ModelRuntime : IHostedService, IAsyncDisposable, IDisposable
         var session = new ModelSession(modelPath, manifest, _options, _loggerFactory.CreateLogger<ModelSession>());
         try
         {
+            int maxBatchSize = _options.MaxBatchSize;
+            if (session.FixedBatchSize == 1 && maxBatchSize > 1)
+            {
+                // A model exported with batch 1 still works, one image per Run: say so once, rather than fail every batch.
+                _logger.LogWarning(
+                    "Model {Model} has a fixed batch dimension of 1: Classifier:MaxBatchSize {Configured} is lowered to 1 (one image per ONNX Run). " +
+                    "Export the model with a dynamic batch axis to batch images.",
+                    manifest.Identity, maxBatchSize);
+                maxBatchSize = 1;
+            }
+
             var batcher = new InferenceBatcher(
                 session,
                 labels,
                 manifest.Output.Kind,
-                new BatcherOptions(_options.MaxBatchSize, TimeSpan.FromMilliseconds(_options.MaxBatchDelayMilliseconds), _options.TopK),
+                new BatcherOptions(maxBatchSize, TimeSpan.FromMilliseconds(_options.MaxBatchDelayMilliseconds), _options.TopK),
                 _loggerFactory.CreateLogger<InferenceBatcher>());
             return new LoadedModel(manifest, modelPath, labels, session, batcher);
         }

@@ -27,6 +27,9 @@ public sealed class ModelSession : IBatchModel, IDisposable
     private readonly ILogger _logger;
     private readonly int _cudaDeviceId;
 
+    /// <summary>1 when the model (or its manifest) fixes the batch dimension at 1; null when the batch is dynamic.</summary>
+    public int? FixedBatchSize { get; private set; }
+
     public ModelSession(string modelPath, ModelManifest manifest, ClassifierOptions options, ILogger<ModelSession> logger)
         : this(modelPath, manifest, options, logger, configure: null)
     {
@@ -186,10 +189,20 @@ public sealed class ModelSession : IBatchModel, IDisposable
 
         CheckShape("input", manifest.Input.Shape, input.Dimensions);
         CheckShape("output", manifest.Output.Shape, output.Dimensions);
-        if (manifest.Input.Shape[0] != -1 && manifest.Input.Shape[0] != 1)
+
+        // Dimension 0 is the batch. CheckShape skips it (dynamic is -1 or 0 in ONNX metadata); a fixed batch makes ONNX
+        // Runtime reject every batch of another size, so it is checked here, at start, not under load.
+        long modelBatch = input.Dimensions.Length > 0 ? input.Dimensions[0] : -1;
+        long manifestBatch = manifest.Input.Shape.Count > 0 ? manifest.Input.Shape[0] : -1;
+        long fixedBatch = modelBatch > 0 ? modelBatch : manifestBatch;
+        if (fixedBatch > 1 || (modelBatch > 0 && manifestBatch > 0 && modelBatch != manifestBatch))
         {
-            throw new InvalidDataException("The manifest's input batch dimension must be -1 (dynamic).");
+            throw new InvalidDataException(
+                $"The model's input batch dimension is fixed at {fixedBatch} (model [{string.Join(',', input.Dimensions)}], manifest [{string.Join(',', manifest.Input.Shape)}]): " +
+                "the batcher sends batches of 1 up to Classifier:MaxBatchSize images, so the batch must be dynamic (-1) or 1. Export the model with a dynamic batch axis.");
         }
+
+        FixedBatchSize = fixedBatch == 1 ? 1 : null;
     }
 
     private static void CheckShape(string what, IReadOnlyList<long> declared, int[] actual)

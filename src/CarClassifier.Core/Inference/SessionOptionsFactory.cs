@@ -40,6 +40,17 @@ public static class SessionOptionsFactory
             }
             catch (Exception ex) when (ex is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException)
             {
+                if (options.RequireCuda)
+                {
+                    // A GPU deployment that quietly runs on the CPU is billed for the GPU and is ~50x slower: stop instead.
+                    sessionOptions.Dispose();
+                    throw new InvalidOperationException(
+                        $"CUDA execution provider unavailable ({ex.Message}) and {PipelineNames.OptionsSection}:{nameof(ClassifierOptions.RequireCuda)} is true. " +
+                        "Check the GPU driver (CUDA 13 needs r580 or newer), the CUDA/cuDNN libraries in the image and the -p:UseGpu=true build; " +
+                        $"or set {PipelineNames.OptionsSection}:{nameof(ClassifierOptions.RequireCuda)}=false to run on the CPU.",
+                        ex);
+                }
+
                 // One clear line, then carry on: a CPU result is better than a host that poisons every message.
                 logger.LogWarning("CUDA execution provider unavailable ({Reason}); falling back to CPU.", ex.Message);
             }

@@ -62,7 +62,7 @@ public class ImageIngestor
         var correlationId = Guid.NewGuid().ToString("N");
         var blobPath = ResultKeys.BlobPath(container, blobName);
         using var activity = PipelineTelemetry.Source.StartActivity(PipelineTelemetry.IngestActivity, System.Diagnostics.ActivityKind.Producer);
-        activity?.SetTag(PipelineTelemetry.BlobPathTag, blobPath).SetTag(PipelineTelemetry.CorrelationIdTag, correlationId);
+        if (activity is { IsAllDataRequested: true }) activity.SetTag(PipelineTelemetry.BlobPathTag, blobPath).SetTag(PipelineTelemetry.CorrelationIdTag, correlationId);
         if (sizeBytes > _options.MaxBlobBytes)
         {
             var reason = $"Blob is {sizeBytes} bytes, over the limit of {_options.MaxBlobBytes} bytes (Classifier:MaxBlobBytes).";
@@ -95,7 +95,7 @@ public class ImageIngestor
             TraceParent = PipelineTelemetry.TraceParentOf(activity),
         };
         await _queue.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        _logger.LogInformation("Enqueued {BlobPath} ({SizeBytes} bytes, correlation {CorrelationId})", blobPath, sizeBytes, correlationId);
+        IngestLog.Enqueued(_logger, blobPath, sizeBytes, correlationId);
         return IngestOutcome.Enqueued;
     }
 }

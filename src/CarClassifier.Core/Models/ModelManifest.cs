@@ -26,6 +26,16 @@ public sealed record ModelManifest
     /// <summary>How to generate the weights; null for downloaded models.</summary>
     public ModelGenerator? Generator { get; init; }
 
+    /// <summary>Weights derived from a restored NuGet package by the training tools (<c>carclass train</c> prepares them).</summary>
+    public ModelPackageSource? Package { get; init; }
+
+    /// <summary>
+    /// For models made by <c>carclass train</c>: base model, classes and image counts, data fingerprint, validation
+    /// metrics and settings. Kept as JSON so the pipeline can serve the model without knowing the training schema.
+    /// Such a model's weights exist only where it was trained (or where they were copied), in the model cache.
+    /// </summary>
+    public JsonElement? Provenance { get; init; }
+
     /// <summary>Lower-case hex sha256 of the weights file.</summary>
     public required string Sha256 { get; init; }
 
@@ -86,7 +96,10 @@ public sealed record ModelManifest
             throw new InvalidDataException("file must be a plain file name.");
         }
 
-        if (Source is null && Generator is null) throw new InvalidDataException("a manifest needs a source or a generator.");
+        if (Source is null && Generator is null && Package is null && Provenance is null)
+        {
+            throw new InvalidDataException("a manifest needs a source, a generator, a package or (for trained models) a provenance.");
+        }
         if (Sha256.Length != 64 || !Sha256.All(char.IsAsciiHexDigitLower))
         {
             throw new InvalidDataException("sha256 must be 64 lower-case hex digits.");

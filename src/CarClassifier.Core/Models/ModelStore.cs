@@ -319,6 +319,9 @@ public sealed class ModelStore
             (not null, not null) => "both generating and downloading are disabled",
             (not null, null) => "generating is disabled",
             (null, not null) => "downloading is disabled",
+            _ when manifest.Package is not null =>
+                $"it is derived from NuGet package {manifest.Package.Id} {manifest.Package.Version}: run `carclass train` (or `dotnet build`, then train) to prepare it",
+            _ when manifest.Provenance is not null => "it was trained on another machine: copy its .onnx file here or run `carclass train` again",
             _ => "the manifest names neither a source nor a generator",
         };
 

@@ -127,7 +127,7 @@ public sealed class StorageClientFactoryTests
         var factory = Create(($"{PipelineNames.StorageConnection}:clientId", "00000000-0000-0000-0000-000000000001"));
 
         // Act
-        var ex = Assert.Throws<InvalidOperationException>(factory.CreateBlobServiceClient);
+        var ex = Assert.Throws<InvalidOperationException>(() => factory.CreateBlobServiceClient());
 
         // Assert
         Assert.Contains("__blobServiceUri", ex.Message, StringComparison.Ordinal);
@@ -176,5 +176,34 @@ public sealed class StorageClientFactoryTests
         using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         listener.Start();
         return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+    [Fact]
+    public void ApplyDiagnostics_Default_TurnsOffTheSdksPerRequestLoggingAndTracing()
+    {
+        // Arrange
+        var factory = Create((PipelineNames.StorageConnection, Azurite));
+        var options = new TableClientOptions();
+
+        // Act
+        factory.ApplyDiagnostics(options);
+
+        // Assert: the SDK's own default is on for both, which costs every request its event formatting.
+        Assert.False(options.Diagnostics.IsLoggingEnabled);
+        Assert.False(options.Diagnostics.IsDistributedTracingEnabled);
+    }
+
+    [Fact]
+    public void ApplyDiagnostics_SettingTrue_TurnsThemBackOn()
+    {
+        // Arrange
+        var factory = Create((PipelineNames.StorageConnection, Azurite), (StorageClientFactory.SdkDiagnosticsSetting, "true"));
+        var options = new TableClientOptions();
+
+        // Act
+        factory.ApplyDiagnostics(options);
+
+        // Assert
+        Assert.True(options.Diagnostics.IsLoggingEnabled);
+        Assert.True(options.Diagnostics.IsDistributedTracingEnabled);
     }
 }

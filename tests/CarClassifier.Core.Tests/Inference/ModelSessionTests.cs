@@ -51,4 +51,22 @@ public sealed class ModelSessionTests
         Assert.IsType<PinnedArrayMemory>(input);
         Assert.Equal("red", model.Labels[Array.IndexOf(scores, scores.Max())]);
     }
+
+    [Fact]
+    public async Task Constructor_CudaRequiredWithoutCuda_FailsNamingTheOptionAndTheDriver()
+    {
+        // Arrange: the CPU ONNX Runtime package has no CUDA provider, which is how a GPU replica without a working
+        // driver or CUDA libraries looks to ONNX Runtime.
+        using var folder = new TempFolder();
+        LocalModel model = await new ModelStore(folder.Path, generator: OnnxWeightsGenerator.Instance).LoadAsync(RepoPaths.Manifest("color-tiny"));
+        var options = new ClassifierOptions { ExecutionProvider = ExecutionProvider.Cuda, RequireCuda = true };
+
+        // Act
+        var ex = Assert.Throws<InvalidOperationException>(() => new ModelSession(model.ModelPath, model.Manifest, options, new RecordingLogger()));
+
+        // Assert: the message says what to check and how to opt out.
+        Assert.Contains("Classifier:RequireCuda", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("r580", ex.Message, StringComparison.Ordinal);
+        Assert.NotNull(ex.InnerException);
+    }
 }

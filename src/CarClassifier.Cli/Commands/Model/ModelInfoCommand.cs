@@ -34,7 +34,13 @@ public sealed class ModelInfoCommand : AsyncCommand<ModelSettings>
         Row("Identity", manifest.Identity);
         Row("Description", manifest.Description ?? "");
         Row("Manifest", manifestPath);
-        Row("Weights", manifest.Source is not null ? $"download from {manifest.Source.Url}" : $"generated ({manifest.Generator?.Kind}, seed {manifest.Generator?.Seed})");
+        Row("Weights", manifest switch
+        {
+            { Source: not null } => $"download from {manifest.Source.Url}",
+            { Generator: not null } => $"generated ({manifest.Generator.Kind}, seed {manifest.Generator.Seed})",
+            { Package: not null } => $"prepared from NuGet package {manifest.Package.Id} {manifest.Package.Version} ({manifest.Package.Transform})",
+            _ => "trained by carclass train (see provenance below)",
+        });
         Row("sha256", manifest.Sha256);
         Row("Size", $"{manifest.SizeBytes:N0} bytes");
         Row("Input", $"{manifest.Input.Name} [{string.Join(", ", manifest.Input.Shape)}]");
@@ -43,6 +49,12 @@ public sealed class ModelInfoCommand : AsyncCommand<ModelSettings>
         Row("Vehicle types", vehicles is null ? "none (results show raw labels only)" : $"{vehicles.Classes.Count} classes map to {vehicles.Classes.Values.Select(c => c.Type).Distinct().Count()} types");
         Row("Cached file", File.Exists(path) ? $"{path} ({new FileInfo(path).Length:N0} bytes; run 'model verify' to check it)" : $"{path} (not there yet)");
         AnsiConsole.Write(grid);
+        if (manifest.Provenance is { } provenance)
+        {
+            AnsiConsole.MarkupLine("[bold]Provenance[/]");
+            AnsiConsole.Write(new Text(System.Text.Json.JsonSerializer.Serialize(provenance, new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n"));
+        }
+
         if (manifest.LabelsAreMeaningless)
         {
             AnsiConsole.MarkupLine("[yellow bold]Seeded random weights: its labels MEAN NOTHING.[/]");

@@ -1,0 +1,320 @@
+using System.Diagnostics;
+using System.Globalization;
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
+using CarClassifier.Core;
+using CarClassifier.Core.Configuration;
+using CarClassifier.Core.Imaging;
+using CarClassifier.Core.Results;
+using Microsoft.Extensions.Configuration;
+
+namespace CarClassifier.Bench;
+
+/// <summary>
+/// Host CPU per image outside decode and inference: the real local host (<c>carclass host</c>, a child process)
+/// against a private in-memory Azurite, with the bench model (color-tiny: inference costs ~0). The host is started
+/// first and warmed up (JIT) on a few images; its idle CPU rate is measured; then N photos are uploaded and the host's
+/// user + system CPU (from /proc, so Azurite and this process are excluded) is read when the last row is written.
+/// Modes: <c>full</c> (both triggers) and <c>ingest</c> (classify function disabled: the blob trigger and enqueue
+/// alone); classify = full - ingest. The decode-only cost of the same files, on one thread in this process, is
+/// measured beside it. Per-thread CPU, grouped by the runtime's thread names, splits the host's time further.
+/// </summary>
+internal static class PlumbingBench
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    public static async Task<IReadOnlyList<BenchResult>> RunAsync(
+        BenchSettings settings, BenchModel model, IReadOnlyList<PhotoClass> photos, Action<string> note, CancellationToken cancellationToken)
+    {
+        if (!ProcessCpu.Supported)
+        {
+            note("plumbing section skipped: needs /proc (Linux).");
+            return [];
+        }
+
+        var azurite = AzuriteBench.AzuritePath;
+        var cli = Path.Combine(AppContext.BaseDirectory, "carclass.dll");
+        if (!File.Exists(azurite) || !File.Exists(cli))
+        {
+            note($"plumbing section skipped: {(File.Exists(cli) ? azurite : cli)} missing.");
+            return [];
+        }
+
+        var results = new List<BenchResult>();
+        var run = 0;
+        foreach (var size in settings.PlumbingSizes)
+        {
+            var photoClass = photos.FirstOrDefault(p => p.Name == size)
+                ?? throw new ArgumentException($"--plumbing-sizes: no photo class '{size}' (known: {string.Join(", ", photos.Select(p => p.Name))}).");
+            var decodeOnly = DecodeOnlyCpuMs(photoClass, model);
+            note($"plumbing {size}: decode only {decodeOnly:F2} core-ms/image");
+            foreach (var mode in settings.PlumbingModes)
+            {
+                // A fresh Azurite on fresh ports per run: a killed one can hold its ports for a moment.
+                var port = settings.AzuritePort + (3 * run++);
+                try
+                {
+                    var result = await RunOnceAsync(settings, model, photoClass, mode, decodeOnly, port, azurite, cli, cancellationToken).ConfigureAwait(false);
+                    results.Add(result);
+                    note($"plumbing {size} {mode} ({settings.PlumbingLabel}): {result.Stats.Median:F2} core-ms/image, load {Report.LoadAverage()}; by thread: " +
+                        string.Join(", ", result.Extra.Where(kv => kv.Key.StartsWith("thread:", StringComparison.Ordinal)).Select(kv => $"{kv.Key[7..]} {kv.Value:F2}")));
+                }
+                catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or IOException or Azure.RequestFailedException or AggregateException)
+                {
+                    note($"plumbing {size} {mode} FAILED: {ex.GetType().Name}: {ex.Message.Split('\n')[0]}");
+                }
+            }
+        }
+
+        return results;
+    }
+
+    private static async Task<BenchResult> RunOnceAsync(
+        BenchSettings settings, BenchModel model, PhotoClass photoClass, string mode, double decodeOnly, int port, string azurite, string cli,
+        CancellationToken cancellationToken)
+    {
+        int blobPort = port, queuePort = blobPort + 1, tablePort = blobPort + 2;
+        using var azuriteProcess = AzuriteBench.StartAzurite(azurite, blobPort, queuePort, tablePort);
+        Process? host = null;
+        try
+        {
+            await AzuriteBench.WaitListeningAsync([blobPort, queuePort, tablePort], azuriteProcess, cancellationToken).ConfigureAwait(false);
+            var connection = AzuriteBench.ConnectionString(blobPort, queuePort, tablePort);
+            var storage = new StorageClientFactory(new ConfigurationBuilder()
+                .AddInMemoryCollection(new Dictionary<string, string?> { [PipelineNames.StorageConnection] = connection }).Build());
+            await StorageBootstrapper.EnsureAsync(storage, cancellationToken).ConfigureAwait(false);
+            var container = storage.CreateBlobServiceClient().GetBlobContainerClient(PipelineNames.ImagesContainer);
+            var queue = storage.CreateQueueClient(PipelineNames.WorkQueue);
+            var results = new ResultStore(storage.CreateTableClient(PipelineNames.ResultsTable));
+
+            using var output = new OutputCounter(settings.HostLogFolder is null ? null
+                : Path.Combine(settings.HostLogFolder, $"host-{settings.PlumbingLabel}-{photoClass.Name}-{mode}.log"));
+            host = StartHost(cli, model, connection, mode, settings.HostEnvironment, output);
+            await output.WaitForAsync("Listening on container", host, TimeSpan.FromSeconds(120), cancellationToken).ConfigureAwait(false);
+
+            // Warm-up: JIT and first-call costs (connections, tiering) on a few images, not counted.
+            var warm = WarmUpCount(settings.PlumbingImages);
+            await UploadAsync(container, photoClass, "warm", warm, cancellationToken).ConfigureAwait(false);
+            await WaitDoneAsync(mode, results, queue, "warm/", warm, host, cancellationToken).ConfigureAwait(false);
+
+            // Tiered compilation keeps recompiling hot methods in the background for a while (for many seconds on a
+            // busy machine): wait until the JIT thread is quiet, so what follows is the steady state.
+            await WaitForJitToSettleAsync(host.Id, cancellationToken).ConfigureAwait(false);
+
+            var loadBefore = Report.LoadAverage();
+            var linesBefore = output.Lines;
+            var bytesBefore = output.Bytes;
+            var before = ProcessCpu.Read(host.Id);
+            var watch = Stopwatch.StartNew();
+            var n = settings.PlumbingImages;
+            await UploadAsync(container, photoClass, "run", n, cancellationToken).ConfigureAwait(false);
+            await WaitDoneAsync(mode, results, queue, "run/", n, host, cancellationToken).ConfigureAwait(false);
+            var seconds = watch.Elapsed.TotalSeconds;
+            var after = ProcessCpu.Read(host.Id);
+
+            // Idle rate, after the run: what the host burns with nothing to do (queue polling, blob scans, reconciler, timers).
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+            var idle0 = ProcessCpu.Read(host.Id);
+            var idleWatch = Stopwatch.StartNew();
+            await Task.Delay(TimeSpan.FromSeconds(settings.Quick ? 2 : 4), cancellationToken).ConfigureAwait(false);
+            var idleRate = (ProcessCpu.Read(host.Id).TotalMs - idle0.TotalMs) / idleWatch.Elapsed.TotalSeconds;
+
+            var perImage = (after.TotalMs - before.TotalMs) / n;
+            var result = new BenchResult("plumbing", $"{photoClass.Name}, {n} images", $"{mode} ({settings.PlumbingLabel})", "host core-ms/image", new Stats(perImage, perImage, perImage, 1))
+            {
+                Extra =
+                {
+                    ["images"] = n,
+                    ["hostCpuMsPerImage"] = perImage,
+                    ["idleCpuMsPerSecond"] = idleRate,
+                    ["backgroundMsPerImage"] = idleRate * seconds / n,
+                    ["wallSeconds"] = seconds,
+                    ["imagesPerSecondWall"] = n / seconds,
+                    ["decodeOnlyCpuMs"] = decodeOnly,
+                    ["stdoutLinesPerImage"] = (output.Lines - linesBefore) / (double)n,
+                    ["stdoutBytesPerImage"] = (output.Bytes - bytesBefore) / (double)n,
+                    ["loadAverage1mBefore"] = double.Parse(loadBefore.Split(' ')[0], Inv),
+                    ["loadAverage1mAfter"] = double.Parse(Report.LoadAverage().Split(' ')[0], Inv),
+                },
+            };
+            foreach (var (name, ms) in ProcessCpu.ByThreadName(before, after).OrderByDescending(kv => kv.Value))
+            {
+                result.Extra[$"thread:{name}"] = ms / n;
+            }
+
+            // What is left of JIT after the settle wait (methods first reached in the measured run) is a one-time cost.
+            result.Extra["jitMsPerImage"] = result.Extra.GetValueOrDefault($"thread:{ProcessCpu.JitGroup}");
+            result.Extra["steadyMsPerImage"] = perImage - result.Extra["jitMsPerImage"];
+            result.Extra["imagesPerCoreSecond"] = 1000 / result.Extra["steadyMsPerImage"];
+
+            if (mode == "full")
+            {
+                var rows = new List<ClassificationResult>();
+                await foreach (var row in results.ListAsync($"{PipelineNames.ImagesContainer}/run/", cancellationToken).ConfigureAwait(false)) rows.Add(row);
+                result.Extra["rowsSucceeded"] = rows.Count(r => r.Status == nameof(ClassificationStatus.Succeeded));
+                result.Extra["hostDecodeWallMsMean"] = rows.Average(r => r.DecodeMs);
+                result.Extra["batchSizeMean"] = rows.Average(r => r.BatchSize);
+                // Each row carries its batch's Run time: per image that is InferenceMs / BatchSize.
+                result.Extra["inferenceMsPerImage"] = rows.Average(r => r.InferenceMs / Math.Max(1, r.BatchSize));
+                result.Extra["outsideDecodeInferenceMs"] = result.Extra["steadyMsPerImage"] - decodeOnly - result.Extra["inferenceMsPerImage"];
+            }
+
+            return result;
+        }
+        finally
+        {
+            if (host is { HasExited: false }) host.Kill(entireProcessTree: true);
+            host?.Dispose();
+            if (!azuriteProcess.HasExited) azuriteProcess.Kill(entireProcessTree: true);
+        }
+    }
+
+    private static Process StartHost(string cli, BenchModel model, string connection, string mode, IReadOnlyList<string> environment, OutputCounter output)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { cli, "host", "--no-restart", "--model", model.ManifestPath, "--connection", connection },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = RepoPaths.Root,
+        };
+        start.Environment["Classifier__ModelCacheDirectory"] = Path.GetDirectoryName(Path.GetDirectoryName(model.ModelPath));
+        start.Environment["Classifier__AllowModelDownload"] = "false";
+        start.Environment["NO_COLOR"] = "1";
+        if (mode == "ingest") start.Environment[$"AzureWebJobs.{PipelineNames.ClassifyFunction}.Disabled"] = "true";
+        foreach (var pair in environment)
+        {
+            var eq = pair.IndexOf('=', StringComparison.Ordinal);
+            start.Environment[pair[..eq]] = pair[(eq + 1)..];
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start carclass host.");
+        process.OutputDataReceived += (_, e) => output.Add(e.Data);
+        process.ErrorDataReceived += (_, e) => output.Add(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static async Task UploadAsync(BlobContainerClient container, PhotoClass photoClass, string prefix, int count, CancellationToken cancellationToken)
+    {
+        var files = photoClass.Files;
+        await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken }, async (i, ct) =>
+        {
+            var data = BinaryData.FromBytes(files[i % files.Count].Bytes);
+            await container.GetBlobClient($"{prefix}/{i:D5}.jpg").UploadAsync(data, ct).ConfigureAwait(false);
+        }).ConfigureAwait(false);
+    }
+
+    /// <summary>Full mode: until every row under the prefix exists. Ingest mode: until the queue holds that many more messages.</summary>
+    private static async Task WaitDoneAsync(string mode, ResultStore results, QueueClient queue, string prefix, int count, Process host, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(120 + (count * 2));
+        while (DateTime.UtcNow < deadline)
+        {
+            if (host.HasExited) throw new InvalidOperationException($"carclass host exited with code {host.ExitCode}.");
+            if (mode == "ingest")
+            {
+                var properties = await queue.GetPropertiesAsync(cancellationToken).ConfigureAwait(false);
+                if (properties.Value.ApproximateMessagesCount >= count + (prefix == "run/" ? WarmUpCount(count) : 0)) return;
+            }
+            else
+            {
+                var done = 0;
+                await foreach (var _ in results.ListAsync($"{PipelineNames.ImagesContainer}/{prefix}", cancellationToken).ConfigureAwait(false)) done++;
+                if (done >= count) return;
+            }
+
+            await Task.Delay(250, cancellationToken).ConfigureAwait(false);
+        }
+
+        throw new TimeoutException($"The host did not finish {count} images under '{prefix}' ({mode} mode) in time.");
+    }
+
+    private static async Task WaitForJitToSettleAsync(int pid, CancellationToken cancellationToken)
+    {
+        static double Jit(int pid) => ProcessCpu.Read(pid).Threads.Values.Where(t => ProcessCpu.GroupName(t.Name) == ProcessCpu.JitGroup).Sum(t => t.Ms);
+        var last = Jit(pid);
+        for (var i = 0; i < 60; i++)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+            var now = Jit(pid);
+            if (now - last < 15) return;
+            last = now;
+        }
+    }
+
+    /// <summary>Images for the uncounted warm-up: enough for the JIT to tier up the hot path.</summary>
+    private static int WarmUpCount(int images) => Math.Clamp(images / 4, 16, 64);
+
+    /// <summary>Decode + preprocess of the same files on one thread of this process, with the host's default decoder and limits.</summary>
+    private static double DecodeOnlyCpuMs(PhotoClass photoClass, BenchModel model)
+    {
+        var options = new ClassifierOptions();
+        var decoder = ImageDecoderFactory.Create(options.Decoder);
+        var limits = options.ToImageLimits();
+        var tensor = new float[3 * 224 * 224];
+        var files = photoClass.Files.Select(f => f.Bytes).ToArray();
+        // Warm-up long enough for tiered compilation to reach its optimised code (slow when the machine is busy).
+        var warm = Stopwatch.StartNew();
+        for (var i = 0; warm.Elapsed < TimeSpan.FromSeconds(1.5) || i < 100; i++) decoder.DecodeInto(files[i % files.Length], model.Manifest.Preprocess, limits, tensor);
+        var before = ProcessCpu.Read(Environment.ProcessId).TotalMs;
+        var watch = Stopwatch.StartNew();
+        var count = 0;
+        while (watch.Elapsed < TimeSpan.FromSeconds(2) || count < 20)
+        {
+            decoder.DecodeInto(files[count % files.Length], model.Manifest.Preprocess, limits, tensor);
+            count++;
+        }
+
+        return (ProcessCpu.Read(Environment.ProcessId).TotalMs - before) / count;
+    }
+
+    /// <summary>Counts the host's output (its console log) and lets the bench wait for a line.</summary>
+    private sealed class OutputCounter(string? logPath) : IDisposable
+    {
+        private readonly object _gate = new();
+        private readonly StreamWriter? _log = logPath is null ? null : new StreamWriter(logPath);
+        private readonly List<(string Text, TaskCompletionSource Seen)> _waiters = [];
+
+        public long Lines { get; private set; }
+
+        public long Bytes { get; private set; }
+
+        public string Last { get; private set; } = "";
+
+        public void Add(string? line)
+        {
+            if (line is null) return;
+            lock (_gate)
+            {
+                Lines++;
+                Bytes += line.Length + 1;
+                _log?.WriteLine(line);
+                Last = line;
+                foreach (var (text, seen) in _waiters)
+                {
+                    if (line.Contains(text, StringComparison.Ordinal)) seen.TrySetResult();
+                }
+            }
+        }
+
+        public void Dispose()
+        {
+            lock (_gate) _log?.Dispose();
+        }
+
+        public async Task WaitForAsync(string text, Process process, TimeSpan timeout, CancellationToken cancellationToken)
+        {
+            var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            lock (_gate) _waiters.Add((text, seen));
+            var exited = process.WaitForExitAsync(cancellationToken);
+            var finished = await Task.WhenAny(seen.Task, exited, Task.Delay(timeout, cancellationToken)).ConfigureAwait(false);
+            if (finished == seen.Task) return;
+            throw new InvalidOperationException(finished == exited
+                ? $"carclass host exited ({process.ExitCode}) before '{text}'; last output: {Last}"
+                : $"carclass host did not print '{text}' within {timeout.TotalSeconds:F0} s; last output: {Last}");
+        }
+    }
+}

@@ -1,0 +1,44 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace CarClassifier.Core.Messaging.ServiceBus;
+
+/// <summary>
+/// The Service Bus consumer's knobs (<c>Classifier:ServiceBus</c>), bound once and validated at start. The queue itself
+/// (lock duration, max delivery count, duplicate detection) is Bicep's (infra/app/servicebus.bicep); the values here must
+/// agree with it, and the defaults do.
+/// </summary>
+public sealed class ServiceBusOptions
+{
+    public const string SectionName = PipelineNames.OptionsSection + ":ServiceBus";
+
+    /// <summary>Most messages one receive returns; 0 means <c>Classifier:MaxBatchSize</c> (one ONNX batch per receive).</summary>
+    [Range(0, 4096)]
+    public int ReceiveBatchSize { get; set; }
+
+    /// <summary>
+    /// Messages the client fetches ahead of the next receive. Prefetched messages are locked while they wait, so keep it
+    /// at most one batch; 0 (the default) was as fast on this machine (docs/ARCHITECTURE.md, bench servicebus).
+    /// </summary>
+    [Range(0, 4096)]
+    public int PrefetchCount { get; set; }
+
+    /// <summary>How long an empty receive waits for the first message.</summary>
+    [Range(10, 60_000)]
+    public int MaxWaitMilliseconds { get; set; } = 1000;
+
+    /// <summary>The queue's MaxDeliveryCount: the delivery that reaches it and fails is dead-lettered with its reason.</summary>
+    [Range(1, 2000)]
+    public int MaxDeliveryCount { get; set; } = 10;
+
+    /// <summary>Renew the locks of a batch in flight this often; must stay under the queue's lock duration (60 s in Bicep).</summary>
+    [Range(1, 300)]
+    public int LockRenewalSeconds { get; set; } = 20;
+
+    /// <summary>On shutdown, how long the batch in flight may run on before its messages are abandoned.</summary>
+    [Range(0, 300)]
+    public int ShutdownGraceSeconds { get; set; } = 20;
+
+    /// <summary>How often the dead-letter queue is scanned for blobs that still need their Poisoned row.</summary>
+    [Range(1, 3600)]
+    public int DeadLetterScanSeconds { get; set; } = 10;
+}

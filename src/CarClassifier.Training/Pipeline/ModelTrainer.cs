@@ -1,0 +1,150 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using CarClassifier.Core.Models;
+using CarClassifier.Training.Backbone;
+using CarClassifier.Training.Data;
+using CarClassifier.Training.Export;
+using CarClassifier.Training.Features;
+using CarClassifier.Training.Head;
+
+namespace CarClassifier.Training.Pipeline;
+
+/// <summary>
+/// <c>carclass train</c> without the console: scan and check the labelled folder, load the base model cut at its
+/// features, extract (or read cached) features through the serving decode path, fit the head, export one ONNX graph to
+/// the model cache and write manifest.json + labels.txt. Nothing is written until the end, and every file is written
+/// to a temporary name and renamed, so a cancelled run leaves no half-written model behind.
+/// </summary>
+public static class ModelTrainer
+{
+    internal static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    public static async Task<TrainResult> TrainAsync(TrainRequest request, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (File.Exists(request.OutFolder)) throw new DatasetException($"--out '{request.OutFolder}' is a file; it must be a folder (it is created if missing).");
+        var name = request.Name ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(request.OutFolder)));
+        if (string.IsNullOrWhiteSpace(name) || name.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')))
+        {
+            throw new DatasetException($"Model name '{name}' may hold only letters, digits, '-', '_' and '.'; pass --name.");
+        }
+
+        progress?.Report(new TrainingProgress(TrainingStage.Scanning));
+        var dataset = await LabelledFolder.ScanAsync(request.DataFolder, request.Classifier.ToImageLimits(), cancellationToken).ConfigureAwait(false);
+        LabelledFolder.CheckTrainable(dataset);
+
+        progress?.Report(new TrainingProgress(TrainingStage.LoadingBase));
+        var store = new ModelStore(request.ModelCacheDirectory);
+        var backbone = await new BackboneLoader(store).LoadAsync(request.BaseManifestPath, cancellationToken).ConfigureAwait(false);
+
+        var features = await ExtractAsync(backbone, dataset, request, progress, cancellationToken).ConfigureAwait(false);
+
+        progress?.Report(new TrainingProgress(TrainingStage.FittingHead));
+        var fit = await Task.Run(
+            () => HeadFitter.Fit(features.Original, features.Flipped, features.Labels, dataset.Classes.Count, request.Head, cancellationToken),
+            cancellationToken).ConfigureAwait(false);
+
+        progress?.Report(new TrainingProgress(TrainingStage.Exporting));
+        var skipped = dataset.Skipped.Concat(features.Skipped).ToList();
+        var provenance = Provenance(request, backbone, dataset with { Images = features.Images }, fit, skipped.Count);
+        var result = await WriteAsync(request, name, backbone, fit, provenance, dataset.Classes, cancellationToken).ConfigureAwait(false);
+        progress?.Report(new TrainingProgress(TrainingStage.Done));
+        return new TrainResult(result.ManifestPath, result.ModelPath, result.Identity, fit, features.Stats, skipped, provenance);
+    }
+
+    /// <summary>
+    /// <c>carclass train --cross-validate</c>: the same scan, checks and features as training, then stratified k-fold
+    /// cross-validation of the head recipe next to the nearest-class-mean baseline. Writes no model.
+    /// </summary>
+    public static async Task<CrossValidationReport> CrossValidateAsync(
+        TrainRequest request, int folds, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        progress?.Report(new TrainingProgress(TrainingStage.Scanning));
+        var dataset = await LabelledFolder.ScanAsync(request.DataFolder, request.Classifier.ToImageLimits(), cancellationToken).ConfigureAwait(false);
+        LabelledFolder.CheckTrainable(dataset, minPerClass: folds);
+        progress?.Report(new TrainingProgress(TrainingStage.LoadingBase));
+        var backbone = await new BackboneLoader(new ModelStore(request.ModelCacheDirectory)).LoadAsync(request.BaseManifestPath, cancellationToken).ConfigureAwait(false);
+        var features = await ExtractAsync(backbone, dataset, request, progress, cancellationToken).ConfigureAwait(false);
+        progress?.Report(new TrainingProgress(TrainingStage.FittingHead));
+        var cv = await Task.Run(
+            () => CrossValidation.Run(features.Original, features.Flipped, features.Labels, dataset.Classes.Count, folds, request.Head, cancellationToken),
+            cancellationToken).ConfigureAwait(false);
+
+        // One full fit on everything, timed, is the "head training time" users wait for after extraction.
+        var fit = await Task.Run(
+            () => HeadFitter.Fit(features.Original, features.Flipped, features.Labels, dataset.Classes.Count, request.Head, cancellationToken),
+            cancellationToken).ConfigureAwait(false);
+        progress?.Report(new TrainingProgress(TrainingStage.Done));
+        return new CrossValidationReport(
+            Path.GetFullPath(request.DataFolder), backbone.BaseManifest.Identity, dataset.Classes.Count, features.Images.Count, cv, features.Stats, fit.Elapsed,
+            dataset.Skipped.Concat(features.Skipped).ToList());
+    }
+
+    /// <summary>Features for a checked dataset; re-checks the class counts if some images failed to decode.</summary>
+    internal static async Task<FeatureSet> ExtractAsync(
+        Backbone.Backbone backbone, LabelledDataset dataset, TrainRequest request, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    {
+        var cache = request.NoCache ? null : FeatureExtractor.CacheFor(backbone, request.Classifier, request.FeatureCacheDirectory ?? request.ModelCacheDirectory);
+        var imageProgress = progress is null ? null : new Progress<RunProgress>(p => progress.Report(new TrainingProgress(TrainingStage.Extracting, p)));
+        var features = await FeatureExtractor.ExtractAsync(backbone, dataset, request.Classifier, cache, request.BatchSize, imageProgress, cancellationToken).ConfigureAwait(false);
+        if (features.Skipped.Count > 0)
+        {
+            LabelledFolder.CheckTrainable(dataset with { Images = features.Images });
+        }
+
+        return features;
+    }
+
+    private static TrainingProvenance Provenance(TrainRequest request, Backbone.Backbone backbone, LabelledDataset used, HeadFit fit, int skipped) => new()
+    {
+        Tool = "carclass train",
+        TrainedAt = DateTimeOffset.UtcNow,
+        Base = new BaseModelProvenance(
+            backbone.BaseManifest.Name, backbone.BaseManifest.Version, backbone.BaseManifest.Sha256, backbone.BaseManifest.Identity,
+            backbone.FeaturesManifest.Output.Name, backbone.Width),
+        Classes = [.. used.Classes.Select((c, i) => new ClassCount(c, used.CountOf(i)))],
+        DataFingerprint = used.Fingerprint(),
+        Images = used.Images.Count,
+        SkippedFiles = skipped,
+        Validation = new ValidationProvenance(fit.Lambda, fit.Chosen.Accuracy, fit.Chosen.LogLoss, fit.TrainImages, fit.ValidationImages, fit.Path),
+        Settings = new SettingsProvenance(
+            request.Classifier.Decoder, request.BatchSize, request.Head.Flips, request.Head.Seed, request.Head.ValidationFraction, request.Head.Lambdas,
+            "softmax regression, L2 on standardised features, L-BFGS (CarClassifier.Training.Head.SoftmaxTrainer)"),
+    };
+
+    private static async Task<(string ManifestPath, string ModelPath, string Identity)> WriteAsync(
+        TrainRequest request, string name, Backbone.Backbone backbone, HeadFit fit, TrainingProvenance provenance, IReadOnlyList<string> classes, CancellationToken cancellationToken)
+    {
+        var onnx = OnnxFiles.ToBytes(HeadExporter.Export(backbone, fit.Head, $"{name}: {classes.Count} classes on {backbone.BaseManifest.Identity}"));
+        var sha = Convert.ToHexStringLower(SHA256.HashData(onnx));
+        var manifest = new ModelManifest
+        {
+            Name = name,
+            Version = provenance.TrainedAt.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture),
+            Description = $"Trained by carclass train: {classes.Count} classes, {provenance.Images} images, on frozen {backbone.BaseManifest.Name} features.",
+            File = $"{name}-{sha[..12]}.onnx",
+            Sha256 = sha,
+            SizeBytes = onnx.Length,
+            Input = backbone.BaseManifest.Input,
+            Output = new TensorSpec { Name = HeadExporter.OutputName, Shape = [-1, classes.Count], Kind = OutputKind.Probabilities },
+            Preprocess = backbone.BaseManifest.Preprocess,
+            Labels = "labels.txt",
+            Provenance = JsonSerializer.SerializeToElement(provenance, JsonOptions),
+        };
+        manifest.Validate();
+
+        var store = new ModelStore(request.ModelCacheDirectory);
+        var modelPath = store.GetModelPath(manifest);
+        await BackboneLoader.WriteAtomicallyAsync(modelPath, onnx, cancellationToken).ConfigureAwait(false);
+
+        // Labels first, manifest last: a manifest on disk always has its labels and weights in place.
+        Directory.CreateDirectory(request.OutFolder);
+        var labelsPath = Path.Combine(request.OutFolder, "labels.txt");
+        var manifestPath = Path.Combine(request.OutFolder, "manifest.json");
+        await BackboneLoader.WriteAtomicallyAsync(labelsPath, Encoding.UTF8.GetBytes(string.Join('\n', classes) + "\n"), CancellationToken.None).ConfigureAwait(false);
+        await BackboneLoader.WriteAtomicallyAsync(manifestPath, Encoding.UTF8.GetBytes(manifest.ToJson()), CancellationToken.None).ConfigureAwait(false);
+        return (Path.GetFullPath(manifestPath), modelPath, manifest.Identity);
+    }
+}

@@ -1,0 +1,9 @@
+using CarClassifier.Training.Data;
+using CarClassifier.Training.Features;
+using CarClassifier.Training.Head;
+
+namespace CarClassifier.Training.Pipeline;
+
+/// <summary>Where the trained model went and what it took.</summary>
+public sealed record TrainResult(
+    string ManifestPath, string ModelPath, string Identity, HeadFit Fit, FeatureExtractionStats Extraction, IReadOnlyList<SkippedFile> Skipped, TrainingProvenance Provenance);

@@ -1,0 +1,28 @@
+using Azure.Monitor.OpenTelemetry.Exporter;
+using CarClassifier.Core.Configuration;
+using CarClassifier.Core.Messaging.ServiceBus;
+using CarClassifier.Core.Telemetry;
+using Microsoft.Extensions.Hosting;
+
+// The Service Bus classifier (Classifier:Transport=ServiceBus): the same Core services as the Functions app and the
+// local host, plus the batch consumer and the dead-letter recorder.
+var builder = Host.CreateApplicationBuilder(args);
+if (ServiceBusServiceCollectionExtensions.ReadTransport(builder.Configuration) != MessageTransport.ServiceBus)
+{
+    Console.Error.WriteLine("carclass-worker runs the Service Bus classifier only: set Classifier__Transport=ServiceBus and ServiceBusConnection__fullyQualifiedNamespace.");
+    return 2;
+}
+
+builder.Services.AddCarClassifier(builder.Configuration);
+builder.Services.AddServiceBusClassifier();
+
+var appInsights = builder.Configuration["APPLICATIONINSIGHTS_CONNECTION_STRING"];
+var azureMonitor = !string.IsNullOrWhiteSpace(appInsights);
+builder.Services.AddPipelineTelemetry(
+    builder.Configuration,
+    "carclass-worker",
+    azureMonitor ? tracing => tracing.AddAzureMonitorTraceExporter(o => o.ConnectionString = appInsights) : null,
+    azureMonitor ? metrics => metrics.AddAzureMonitorMetricExporter(o => o.ConnectionString = appInsights) : null);
+
+await builder.Build().RunAsync().ConfigureAwait(false);
+return 0;

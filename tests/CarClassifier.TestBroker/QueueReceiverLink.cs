@@ -1,0 +1,107 @@
+using Microsoft.Azure.Amqp;
+using Microsoft.Azure.Amqp.Framing;
+
+namespace CarClassifier.TestBroker;
+
+/// <summary>
+/// The broker's end of a client's receive link. Each delivery's tag is its lock token (16 bytes, the layout
+/// <see cref="Guid.ToByteArray"/> writes and the SDK reads back in AmqpMessageConverter); dispositions settle the lock:
+/// accepted = complete, modified = abandon, rejected with com.microsoft:dead-letter = dead-letter (reason and
+/// description from the error's info map), released = made available without counting the delivery. A settle on a lost lock is rejected with
+/// com.microsoft:message-lock-lost, which the SDK raises as ServiceBusFailureReason.MessageLockLost.
+/// </summary>
+internal sealed class QueueReceiverLink
+{
+    private readonly BrokerQueue _queue;
+    private readonly SendingAmqpLink _link;
+    private readonly bool _peekLock;
+
+    public QueueReceiverLink(BrokerQueue queue, SendingAmqpLink link)
+    {
+        _queue = queue;
+        _link = link;
+        _peekLock = link.Settings.SettleType != SettleMode.SettleOnSend;
+        link.RegisterCreditListener(OnCredit);
+        link.RegisterDispositionListener(OnDisposition);
+        link.Closed += (_, _) =>
+        {
+            lock (this) Credit = 0;
+            _queue.RemoveReceiver(this);
+        };
+        queue.AddReceiver(this);
+    }
+
+    /// <summary>Credit not yet used; only touched under the queue's lock.</summary>
+    public int Credit { get; set; }
+
+    public void Send(StoredMessage message)
+    {
+        var amqp = message.ToAmqp(locked: true);
+        if (!_peekLock)
+        {
+            // ReceiveAndDelete: the message is gone once sent.
+            _queue.Complete(message.LockToken);
+        }
+
+        try
+        {
+            _link.SendMessageNoWait(amqp, new ArraySegment<byte>(message.LockToken.ToByteArray()), AmqpConstants.NullBinary);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException or AmqpException)
+        {
+            // The link closed under us; the lock runs out and the message is delivered again.
+        }
+    }
+
+    private void OnCredit(uint credit, bool drain, ArraySegment<byte> txnId)
+    {
+        lock (_queue.SyncRoot)
+        {
+            Credit += (int)credit;
+        }
+
+        _queue.Pump();
+        if (drain)
+        {
+            // Drain: whatever credit the queue could not fill is given back (AMQP 1.0 section 2.6.7).
+            lock (_queue.SyncRoot) Credit = 0;
+        }
+    }
+
+    private void OnDisposition(Delivery delivery)
+    {
+        var lockToken = new Guid(delivery.DeliveryTag.AsSpan());
+        var state = delivery.State;
+        bool held;
+        switch (state)
+        {
+            case Accepted:
+                held = _queue.Complete(lockToken);
+                break;
+            case Rejected rejected when rejected.Error?.Condition.Value == ServiceBusWire.DeadLetterCondition:
+                held = _queue.DeadLetter(
+                    lockToken,
+                    rejected.Error.Info?[ServiceBusWire.DeadLetterReason] as string,
+                    rejected.Error.Info?[ServiceBusWire.DeadLetterErrorDescription] as string);
+                break;
+            case Rejected:
+            case Modified:
+                held = _queue.Abandon(lockToken, countsAsDelivery: true);
+                break;
+            case Released:
+                // AMQP 1.0 section 3.4.4: a released message was not processed, so its delivery does not count. The SDK
+                // releases what arrives on a link with no receive call waiting (credit left over from an earlier call).
+                held = _queue.Abandon(lockToken, countsAsDelivery: false);
+                break;
+            default:
+                return; // Received and other non-terminal states change nothing.
+        }
+
+        // The SDK treats any Rejected answer as a failed settle (and raises its error), so a settle that worked is
+        // confirmed with Accepted whatever the client asked for.
+        DeliveryState outcome = held
+            ? AmqpConstants.AcceptedOutcome
+            : new Rejected { Error = new Error { Condition = ServiceBusWire.MessageLockLost, Description = "The lock supplied is invalid. Either the lock expired, or the message has already been removed from the queue." } };
+        _link.DisposeDelivery(delivery, true, outcome);
+    }
+}
