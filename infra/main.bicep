@@ -257,7 +257,8 @@ module classifier 'app/classifier.bicep' = {
   }
 }
 
-// Service Bus transport: ingest sends with the same identity; the worker app receives (app/servicebus.bicep).
+// Service Bus transport: the ingest identity sends; the worker app receives as the classifier identity, on the
+// classifier's workload profile and compute (app/servicebus.bicep).
 module serviceBus 'app/servicebus.bicep' = if (transport == 'ServiceBus') {
   name: 'servicebus'
   params: {
@@ -265,23 +266,26 @@ module serviceBus 'app/servicebus.bicep' = if (transport == 'ServiceBus') {
     location: location
     tags: tags
     queueName: pipeline.workQueue
-    senderPrincipalId: identity.outputs.principalId
-    receiverPrincipalId: identity.outputs.principalId
+    senderPrincipalId: ingestIdentity.outputs.principalId
+    receiverPrincipalId: classifierIdentity.outputs.principalId
     workerAppName: names.classifierWorker
     environmentId: resourceId('Microsoft.App/managedEnvironments', classifier.outputs.environmentName)
-    workloadProfileName: classifier.outputs.gpuProfileName
-    gpuProfileType: gpuProfileType
+    workloadProfileName: classifier.outputs.workloadProfileName
+    gpuProfileType: classifierCompute == 'gpu-t4'
+      ? 'Consumption-GPU-NC8as-T4'
+      : classifierCompute == 'gpu-a100' ? 'Consumption-GPU-NC24-A100' : 'Consumption'
     image: classifierImage
     registryServer: registry.outputs.loginServer
-    identityId: identity.outputs.resourceId
-    identityClientId: identity.outputs.clientId
+    identityId: classifierIdentity.outputs.resourceId
+    identityClientId: classifierIdentity.outputs.clientId
     blobEndpoint: storage.outputs.primaryBlobEndpoint
     queueEndpoint: storage.outputs.primaryQueueEndpoint
     tableEndpoint: storage.outputs.primaryTableEndpoint
     applicationInsightsConnectionString: monitoring.outputs.applicationInsightsConnectionString
-    executionProvider: classifierExecutionProvider
+    executionProvider: classifier.outputs.executionProvider
     modelManifest: classifierModelManifest
-    extraSettings: classifierExtraSettings
+    // The worker also refuses to run on the CPU of a GPU replica (Classifier:RequireCuda, as the Functions classifier).
+    extraSettings: union(classifierExtraSettings, { Classifier__RequireCuda: classifier.outputs.requireCuda })
     minReplicas: classifierMinReplicas
     maxReplicas: classifierMaxReplicas
   }
@@ -292,7 +296,7 @@ var serviceBusIngestSettings = transport == 'ServiceBus'
       Classifier__Transport: 'ServiceBus'
       ServiceBusConnection__fullyQualifiedNamespace: '${names.serviceBus}.servicebus.windows.net'
       ServiceBusConnection__credential: 'managedidentity'
-      ServiceBusConnection__clientId: identity.outputs.clientId
+      ServiceBusConnection__clientId: ingestIdentity.outputs.clientId
     }
   : {}
 

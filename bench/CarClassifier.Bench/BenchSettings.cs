@@ -8,6 +8,9 @@ internal sealed class BenchSettings
 {
     public static readonly string[] AllSections = ["decode", "pillow", "inference", "ort", "e2e", "azurite", "plumbing", "calls", "head"];
 
+    /// <summary>Sections run only when named: servicebus (both transports through Azurite and the tests' AMQP broker).</summary>
+    public static readonly string[] OptionalSections = ["servicebus"];
+
     /// <summary>Small budgets and fewer repeats: a CI smoke run in well under a minute on 2 cores.</summary>
     public bool Quick { get; private set; }
 
@@ -48,8 +51,8 @@ internal sealed class BenchSettings
 
     public string[] PlumbingSizes { get; private set; } = ["640x480", "1920x1080"];
 
-    /// <summary>full (both triggers) and ingest (the classify function disabled); classify = full - ingest.</summary>
-    public string[] PlumbingModes { get; private set; } = ["full", "ingest"];
+    /// <summary>classify (the blob trigger disabled, claim checks sent by the bench) and ingest (the classify function disabled).</summary>
+    public string[] PlumbingModes { get; private set; } = ["classify", "ingest"];
 
     /// <summary>Names the host configuration in the report (e.g. "before", "logs on").</summary>
     public string PlumbingLabel { get; private set; } = "default";
@@ -123,13 +126,13 @@ internal sealed class BenchSettings
             }
         }
 
-        var unknown = settings.Sections.Except(AllSections).ToArray();
-        if (unknown.Length > 0) throw new ArgumentException($"Unknown section(s) {string.Join(", ", unknown)}; known: {string.Join(", ", AllSections)}.");
-        if (settings.PlumbingModes.Except(["full", "ingest"]).Any()) throw new ArgumentException("--plumbing-modes takes full and/or ingest.");
+        var unknown = settings.Sections.Except(AllSections).Except(OptionalSections).ToArray();
+        if (unknown.Length > 0) throw new ArgumentException($"Unknown section(s) {string.Join(", ", unknown)}; known: {string.Join(", ", AllSections.Concat(OptionalSections))}.");
+        if (settings.PlumbingModes.Except(["classify", "ingest"]).Any()) throw new ArgumentException("--plumbing-modes takes classify and/or ingest.");
         if (settings.Provider is not ("cpu" or "cuda")) throw new ArgumentException("--provider must be cpu or cuda.");
-        // Quick: a smoke run for CI (under a minute on 2 cores): no settings sweep, no batch 32 unless asked.
+        // Quick: a smoke run for CI (under a minute on 2 cores): no settings sweep, no host-CPU sections, no batch 32 unless asked.
         if (settings.Quick && !args.Contains("--batches")) settings.Batches = [1, settings.E2eBatch];
-        if (settings.Quick && !args.Contains("--only")) settings.Sections.Remove("ort");
+        if (settings.Quick && !args.Contains("--only")) settings.Sections.ExceptWith(["ort", "plumbing", "calls"]);
         if (!settings.Batches.Contains(settings.E2eBatch)) settings.Batches = [.. settings.Batches, settings.E2eBatch];
         if (settings.Quick && settings.AzuriteImages == 64) settings.AzuriteImages = 8;
         if (settings.Quick && !args.Contains("--plumbing-images")) settings.PlumbingImages = 40;
@@ -143,7 +146,7 @@ internal sealed class BenchSettings
                        [--model models/resnet50-generated/manifest.json] [--provider cpu|cuda] [--batches 1,8,32]
                        [--e2e-batch 8] [--decoders imagesharp,skia,turbojpeg] [--oversample 1.0] [--azurite-port 10200] [--azurite-images 64]
                        [--photos ../shared/testdata/photos] [--repeats N] [--budget SECONDS]
-                       [--plumbing-images 300] [--plumbing-sizes 640x480,1920x1080] [--plumbing-modes full,ingest]
+                       [--plumbing-images 300] [--plumbing-sizes 640x480,1920x1080] [--plumbing-modes classify,ingest]
                        [--plumbing-label NAME] [--host-env KEY=VALUE ...] [--host-log FOLDER] [--calls 400]
         plumbing: host CPU per image of the real local host (carclass host) through Azurite; use --model models/color-tiny/manifest.json.
         calls: CPU of each storage call the pipeline makes, one at a time, with the production client options.

@@ -54,7 +54,7 @@ if (settings.Sections.Contains("head"))
     Note("head done");
 }
 
-var needsModel = settings.Sections.Overlaps(["inference", "ort", "e2e", "azurite", "plumbing"]);
+var needsModel = settings.Sections.Overlaps(["inference", "ort", "e2e", "azurite", "plumbing", "servicebus"]);
 if (needsModel)
 {
     var model = await BenchModel.LoadAsync(settings, CancellationToken.None);
@@ -81,6 +81,12 @@ if (needsModel)
     {
         results.AddRange(await AzuriteBench.RunAsync(settings, model, photos, Note, CancellationToken.None));
         Note("azurite done");
+    }
+
+    if (settings.Sections.Contains("servicebus"))
+    {
+        results.AddRange(await ServiceBusBench.RunAsync(settings, model, photos, Note, CancellationToken.None));
+        Note("servicebus done");
     }
 
     if (settings.Sections.Contains("plumbing"))

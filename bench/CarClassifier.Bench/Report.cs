@@ -112,16 +112,6 @@ internal static class Report
             sb.AppendLine(Inv, $"| {r.Case} | {r.Variant} | {r.Stats.Median:F2} | {X(r, "jitMsPerImage"):F2} | **{X(r, "steadyMsPerImage"):F2}** | {X(r, "backgroundMsPerImage"):F2} | {X(r, "decodeOnlyCpuMs"):F2} | {X(r, "inferenceMsPerImage"):F2} | {X(r, "outsideDecodeInferenceMs"):F2} | {1000 / X(r, "steadyMsPerImage"):F0} | {X(r, "imagesPerSecondWall"):F1} | {X(r, "stdoutLinesPerImage"):F2} | {X(r, "loadAverage1mBefore"):F1}-{X(r, "loadAverage1mAfter"):F1} |");
         }
 
-        // classify = full - ingest, per photo size and configuration.
-        foreach (var full in rows.Where(r => r.Variant.StartsWith("full", StringComparison.Ordinal)))
-        {
-            var ingest = rows.FirstOrDefault(r => r.Case == full.Case && r.Variant == "ingest" + full.Variant["full".Length..]);
-            if (ingest is null) continue;
-            var classify = X(full, "steadyMsPerImage") - X(ingest, "steadyMsPerImage");
-            var outside = classify - X(full, "decodeOnlyCpuMs") - X(full, "inferenceMsPerImage");
-            sb.AppendLine(Inv, $"| {full.Case} | classify = full - ingest{full.Variant["full".Length..]} | | | **{classify:F2}** | | {X(full, "decodeOnlyCpuMs"):F2} | {X(full, "inferenceMsPerImage"):F2} | **{outside:F2}** | {1000 / classify:F0} | | | |");
-        }
-
         var groups = rows.SelectMany(r => r.Extra.Keys).Where(k => k.StartsWith("thread:", StringComparison.Ordinal)).Distinct()
             .OrderByDescending(k => rows.Sum(r => r.Extra.GetValueOrDefault(k))).ToArray();
         sb.AppendLine().AppendLine("Host CPU by thread (core-ms per image; the runtime names its threads, native threads inherit their creator's name):").AppendLine();

@@ -132,3 +132,5 @@ output appName string = app.outputs.name
 output fqdn string = app.outputs.fqdn
 output environmentName string = environment.outputs.name
 output workloadProfileName string = size.profileName
+output executionProvider string = size.executionProvider
+output requireCuda string = size.requireCuda

@@ -28,7 +28,8 @@ param workerAppName string
 param environmentId string
 param workloadProfileName string
 
-@allowed(['Consumption-GPU-NC8as-T4', 'Consumption-GPU-NC24-A100'])
+@description('The classifier\'s workload profile type: a serverless GPU profile, or Consumption for classifierCompute = cpu.')
+@allowed(['Consumption-GPU-NC8as-T4', 'Consumption-GPU-NC24-A100', 'Consumption'])
 param gpuProfileType string
 
 @description('The classifier image; the worker runs its second entry point (dotnet /app/worker/CarClassifier.Worker.dll). Empty deploys a public placeholder until the image is pushed.')
@@ -65,6 +66,8 @@ var placeholderImage = 'mcr.microsoft.com/azure-functions/dotnet8-quickstart-dem
 var gpuSizes = {
   'Consumption-GPU-NC8as-T4': { cpu: '8', memory: '56Gi' }
   'Consumption-GPU-NC24-A100': { cpu: '24', memory: '220Gi' }
+  // classifierCompute = cpu: the Consumption profile's largest replica ("Workload profiles in Azure Container Apps").
+  Consumption: { cpu: '4', memory: '8Gi' }
 }
 
 resource namespace 'Microsoft.ServiceBus/namespaces@2024-01-01' = {

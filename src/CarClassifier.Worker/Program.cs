@@ -2,6 +2,7 @@ using Azure.Monitor.OpenTelemetry.Exporter;
 using CarClassifier.Core.Configuration;
 using CarClassifier.Core.Messaging.ServiceBus;
 using CarClassifier.Core.Telemetry;
+using CarClassifier.ModelGeneration;
 using Microsoft.Extensions.Hosting;
 
 // The Service Bus classifier (Classifier:Transport=ServiceBus): the same Core services as the Functions app and the
@@ -15,6 +16,7 @@ if (ServiceBusServiceCollectionExtensions.ReadTransport(builder.Configuration) !
 
 builder.Services.AddCarClassifier(builder.Configuration);
 builder.Services.AddServiceBusClassifier();
+builder.Services.AddModelGeneration(); // Used only with Classifier__AllowModelGeneration=true (local runs, tests); images bake weights in.
 
 var appInsights = builder.Configuration["APPLICATIONINSIGHTS_CONNECTION_STRING"];
 var azureMonitor = !string.IsNullOrWhiteSpace(appInsights);

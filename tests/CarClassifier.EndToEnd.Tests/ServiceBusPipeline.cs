@@ -2,6 +2,7 @@ using Azure.Messaging.ServiceBus;
 using CarClassifier.Core;
 using CarClassifier.Core.Configuration;
 using CarClassifier.Core.Messaging.ServiceBus;
+using CarClassifier.ModelGeneration;
 using CarClassifier.TestBroker;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -52,6 +53,7 @@ internal sealed class ServiceBusPipeline : IAsyncDisposable
             ["Classifier:ServiceBus:MaxWaitMilliseconds"] = "200",
             ["Classifier:ServiceBus:DeadLetterScanSeconds"] = "1",
             ["Classifier:ServiceBus:LockRenewalSeconds"] = "1",
+            ["Classifier:AllowModelGeneration"] = "true", // color-tiny is generated, as in every local run.
         };
         foreach (var (key, value) in extra ?? new Dictionary<string, string?>()) settings[key] = value;
 
@@ -82,6 +84,7 @@ internal sealed class ServiceBusPipeline : IAsyncDisposable
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddCarClassifier(builder.Configuration);
         builder.Services.AddServiceBusClassifier();
+        builder.Services.AddModelGeneration();
         _worker = builder.Build();
         await _worker.StartAsync();
     }

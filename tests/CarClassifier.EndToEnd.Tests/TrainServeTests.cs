@@ -98,6 +98,48 @@ public sealed class TrainServeTests(AzuriteFixture azurite) : IDisposable
         Assert.True(rows.Count(r => r.Value.Label == truth[r.Key]) >= 11, string.Join(", ", rows.Select(r => $"{r.Key}: {r.Value.Label}")));
     }
 
+    [Fact]
+    public async Task Train_BadDataOrArguments_ExitsTwoWithOneClearLine()
+    {
+        var empty = Directory.CreateDirectory(Path.Combine(_temp, "empty")).FullName;
+        var oneClass = Path.Combine(_temp, "one-class");
+        Directory.CreateDirectory(Path.Combine(oneClass, "car"));
+        foreach (var file in Directory.GetFiles(Path.Combine(Samples, "car")).Take(2)) File.Copy(file, Path.Combine(oneClass, "car", Path.GetFileName(file)));
+
+        var noClasses = await CliRunner.RunAsync("train", "--data", empty, "--base", "resnet18-imagenet-features", "--out", Path.Combine(_temp, "o1"));
+        var single = await CliRunner.RunAsync("train", "--data", oneClass, "--base", "resnet18-imagenet-features", "--out", Path.Combine(_temp, "o2"));
+        var noOut = await CliRunner.RunAsync("train", "--data", oneClass);
+        var badBase = await CliRunner.RunAsync("train", "--data", Samples, "--base", "no-such-model", "--out", Path.Combine(_temp, "o3"));
+
+        Assert.Equal(ExitCodes.Usage, noClasses.ExitCode);
+        Assert.Contains("no class sub-folders", noClasses.Output, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Usage, single.ExitCode);
+        Assert.Contains("only one class ('car')", single.Output, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Usage, noOut.ExitCode);
+        Assert.Contains("--out is required", noOut.Output, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Usage, badBase.ExitCode);
+        Assert.Contains("No model named 'no-such-model'", badBase.Output, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_temp, "o1")) || Directory.Exists(Path.Combine(_temp, "o2")) || Directory.Exists(Path.Combine(_temp, "o3")));
+    }
+
+    [Fact]
+    public async Task Evaluate_ClassFolderThatIsNotALabel_ExitsTwoBeforeDecodingAnything()
+    {
+        // color-tiny's labels are colours; a "car" folder cannot be scored against them.
+        var data = Path.Combine(_temp, "eval");
+        Directory.CreateDirectory(Path.Combine(data, "car"));
+        File.Copy(Directory.GetFiles(Path.Combine(Samples, "car"))[0], Path.Combine(data, "car", "a.jpg"));
+
+        var result = await CliRunner.RunAsync("evaluate", "--model", Path.Combine(RepoPaths.Models, "color-tiny", "manifest.json"), "--data", data, "--cache", Path.Combine(_temp, "cache"));
+        var html = await CliRunner.RunAsync("evaluate", "--model", "color-tiny", "--data", data, "--format", "html");
+
+        Assert.Equal(ExitCodes.Usage, result.ExitCode);
+        Assert.Contains("class folder 'car' is not among model 'color-tiny''s 8 labels", result.Output, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_temp, "cache")));
+        Assert.Equal(ExitCodes.Usage, html.ExitCode);
+        Assert.Contains("--format html needs --out", html.Output, StringComparison.Ordinal);
+    }
+
     public void Dispose()
     {
         // The trained weights went to the shared model cache; remove them so test runs do not pile up 64 MB files.

@@ -83,6 +83,25 @@ public sealed class ClassifierComputeTests : IDisposable
         Assert.Equal("[not(equals(parameters('compute'), 'cpu'))]", (string?)classifier.Variables["gpu"]);
     }
 
+    [Theory]
+    [InlineData("gpu-t4")]
+    [InlineData("gpu-a100")]
+    [InlineData("cpu")]
+    public void ServiceBusWorker_Compute_FollowsTheClassifiersProfileAndSizes(string compute)
+    {
+        // main.bicep maps classifierCompute to the worker's profile type itself (module outputs are untyped strings):
+        // the mapping must agree with the classifier's compute table, and the worker must size that profile the same way.
+        var main = CompiledTemplates.Main;
+        var entry = main.Module("classifier").Variables["computes"]![compute]!;
+        var profileType = (string)entry["profileType"]!;
+        var mapping = (string?)main.ModuleParameters("servicebus")["gpuProfileType"];
+        var sizes = main.Module("servicebus").Variables["gpuSizes"]![profileType]!;
+
+        Assert.Contains(compute == "cpu" ? $"createObject('value', '{profileType}')))]" : $"'{compute}'), createObject('value', '{profileType}')", mapping, StringComparison.Ordinal);
+        Assert.Equal((string?)entry["cpu"], (string?)sizes["cpu"]);
+        Assert.Equal((string?)entry["memory"], (string?)sizes["memory"]);
+    }
+
     private string WriteParams(string compute)
     {
         // Parameters files must reference the template by a relative path.

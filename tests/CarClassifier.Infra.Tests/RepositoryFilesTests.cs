@@ -105,4 +105,27 @@ public class RepositoryFilesTests
         Assert.Contains("properties.template.scale.rules", script, StringComparison.Ordinal);
         Assert.DoesNotContain("account-key", script, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("images/smoke/20261130T031500Z-12345.jpg")]
+    [InlineData("images/smoke/20261130T031500Z-7.png")]
+    public void SmokeScript_RowKeys_MatchResultKeys(string path)
+    {
+        // The script finds its row by point read, computing the keys in bash: they must be ResultKeys' keys.
+        var script = File.ReadAllLines(RepositoryPaths.File("scripts", "smoke-azure.sh"));
+        var lines = script.Where(l => l.StartsWith("partition_key=", StringComparison.Ordinal) || l.StartsWith("row_key=", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, lines.Count);
+        var start = new System.Diagnostics.ProcessStartInfo("bash", ["-c", $"set -eu; path='{path}'; {string.Join("; ", lines)}; printf '%s\\n%s' \"$partition_key\" \"$row_key\""])
+        {
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEnd().Split('\n');
+        process.WaitForExit();
+
+        var (partition, row) = CarClassifier.Core.Results.ResultKeys.For(path);
+        Assert.Equal(0, process.ExitCode);
+        Assert.Equal([partition, row], output);
+    }
 }

@@ -82,10 +82,11 @@ public class ServiceBusTemplateTests
         Assert.Equal(DataSender, (string?)ServiceBus.Variables["serviceBusDataSender"]);
         Assert.Equal(DataReceiver, (string?)ServiceBus.Variables["serviceBusDataReceiver"]);
 
-        // Both principals are the identity the ingest app and the worker run as.
+        // The sender is the identity the ingest app runs as; the receiver the one the worker runs as (the classifier's).
         var parameters = Main.ModuleParameters("servicebus");
-        Assert.Contains("'identity'", (string?)parameters["senderPrincipalId"]!["value"], StringComparison.Ordinal);
-        Assert.Contains("'identity'", (string?)parameters["receiverPrincipalId"]!["value"], StringComparison.Ordinal);
+        Assert.Contains("'ingest-identity'", (string?)parameters["senderPrincipalId"]!["value"], StringComparison.Ordinal);
+        Assert.Contains("'classifier-identity'", (string?)parameters["receiverPrincipalId"]!["value"], StringComparison.Ordinal);
+        Assert.Contains("'classifier-identity'", (string?)parameters["identityId"]!["value"], StringComparison.Ordinal);
     }
 
     [Fact]
@@ -114,7 +115,7 @@ public class ServiceBusTemplateTests
         Assert.Contains($"'{PipelineNames.OptionsSection}__{nameof(ClassifierOptions.Transport)}', 'ServiceBus'", settings, StringComparison.Ordinal);
         Assert.Contains($"'{PipelineNames.ServiceBusConnection}__fullyQualifiedNamespace', format('{{0}}.servicebus.windows.net', variables('names').serviceBus)", settings, StringComparison.Ordinal);
         Assert.Contains($"'{PipelineNames.ServiceBusConnection}__credential', 'managedidentity'", settings, StringComparison.Ordinal);
-        Assert.Contains($"'{PipelineNames.ServiceBusConnection}__clientId', reference(resourceId('Microsoft.Resources/deployments', 'identity')", settings, StringComparison.Ordinal);
+        Assert.Contains($"'{PipelineNames.ServiceBusConnection}__clientId', reference(resourceId('Microsoft.Resources/deployments', 'ingest-identity')", settings, StringComparison.Ordinal);
         Assert.Equal("[variables('names').serviceBus]", (string?)Main.ModuleParameters("servicebus")["namespaceName"]!["value"]);
         Assert.Contains("union(variables('appSettings'), parameters('transportSettings'))", ArmTemplate.Raw(Main.Module("ingest").Root), StringComparison.Ordinal);
     }

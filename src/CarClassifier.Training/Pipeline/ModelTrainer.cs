@@ -35,7 +35,7 @@ public static class ModelTrainer
         LabelledFolder.CheckTrainable(dataset);
 
         progress?.Report(new TrainingProgress(TrainingStage.LoadingBase));
-        var store = new ModelStore(request.ModelCacheDirectory);
+        var store = new ModelStore(request.ModelCacheDirectory, generator: request.Generator);
         var backbone = await new BackboneLoader(store).LoadAsync(request.BaseManifestPath, cancellationToken).ConfigureAwait(false);
 
         var features = await ExtractAsync(backbone, dataset, request, progress, cancellationToken).ConfigureAwait(false);
@@ -65,7 +65,7 @@ public static class ModelTrainer
         var dataset = await LabelledFolder.ScanAsync(request.DataFolder, request.Classifier.ToImageLimits(), cancellationToken).ConfigureAwait(false);
         LabelledFolder.CheckTrainable(dataset, minPerClass: folds);
         progress?.Report(new TrainingProgress(TrainingStage.LoadingBase));
-        var backbone = await new BackboneLoader(new ModelStore(request.ModelCacheDirectory)).LoadAsync(request.BaseManifestPath, cancellationToken).ConfigureAwait(false);
+        var backbone = await new BackboneLoader(new ModelStore(request.ModelCacheDirectory, generator: request.Generator)).LoadAsync(request.BaseManifestPath, cancellationToken).ConfigureAwait(false);
         var features = await ExtractAsync(backbone, dataset, request, progress, cancellationToken).ConfigureAwait(false);
         progress?.Report(new TrainingProgress(TrainingStage.FittingHead));
         var cv = await Task.Run(

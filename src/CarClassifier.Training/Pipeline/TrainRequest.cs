@@ -26,6 +26,9 @@ public sealed record TrainRequest
     /// <summary>Root of the feature cache (features live in its <c>features/</c> folder); defaults to <see cref="ModelCacheDirectory"/>.</summary>
     public string? FeatureCacheDirectory { get; init; }
 
+    /// <summary>Makes generated bases (resnet50-generated) when they are not cached; null: only cached, downloaded or packaged weights.</summary>
+    public CarClassifier.Core.Models.IModelWeightsGenerator? Generator { get; init; }
+
     /// <summary>Skip the feature cache (read and write).</summary>
     public bool NoCache { get; init; }
 }

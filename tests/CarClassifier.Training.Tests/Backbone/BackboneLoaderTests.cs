@@ -1,5 +1,6 @@
 using CarClassifier.Core.Configuration;
 using CarClassifier.Core.Models;
+using CarClassifier.ModelGeneration;
 using CarClassifier.Training.Backbone;
 using CarClassifier.Training.Features;
 
@@ -34,6 +35,34 @@ public sealed class BackboneLoaderTests
             Assert.True(first.Take(512).Sum() > 1);
             Assert.NotEqual(first.Take(512), result.Outputs[1]!.Take(512));
             Assert.NotEqual(first.Take(512), first.Skip(512));
+        }
+        finally
+        {
+            Directory.Delete(cache, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task LoadAsync_ClassifierWithAFinalGemm_IsCutAtTheGemmInput()
+    {
+        // Arrange: the real ResNet-50 architecture (seeded weights), whose last node is Gemm over 2048 pooled features,
+        // exactly as in resnet50-v1-12.
+        var cache = Directory.CreateTempSubdirectory("train-cut-").FullName;
+        try
+        {
+            var loader = new BackboneLoader(new ModelStore(cache, generator: OnnxWeightsGenerator.Instance));
+
+            // Act
+            var backbone = await loader.LoadAsync(RepoPaths.Manifest("resnet50-generated"));
+            var images = Directory.GetFiles(Path.Combine(RepoPaths.SampleVehicles, "bike")).Order(StringComparer.Ordinal).Take(2).ToList();
+            using var runner = new ImageBatchRunner(backbone.FeaturesPath, backbone.FeaturesManifest, new ClassifierOptions(), batchSize: 2);
+            var result = await runner.RunAsync(images, flips: false, progress: null);
+
+            // Assert
+            Assert.Equal(2048, backbone.Width);
+            Assert.NotEqual(backbone.BaseManifest.Output.Name, backbone.FeaturesManifest.Output.Name);
+            Assert.DoesNotContain(backbone.FeaturesModel.Graph.Node, n => n.OpType == "Gemm");
+            Assert.All(result.Outputs, row => Assert.Equal(2048, row!.Length));
         }
         finally
         {

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using CarClassifier.Cli.Commands.Shared;
 using CarClassifier.Core.Configuration;
+using CarClassifier.Core.Models;
 using CarClassifier.Training.Head;
 using CarClassifier.Training.Pipeline;
 using Spectre.Console.Cli;
@@ -14,7 +15,7 @@ namespace CarClassifier.Cli.Commands.Train;
 /// the model cache). With --cross-validate it measures instead. Exit: 0 done, 2 bad arguments or data, 3 base model
 /// unavailable, 130 Ctrl+C.
 /// </summary>
-public sealed class TrainCommand : AsyncCommand<TrainSettings>
+public sealed class TrainCommand(IModelWeightsGenerator generator) : AsyncCommand<TrainSettings>
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
@@ -43,6 +44,7 @@ public sealed class TrainCommand : AsyncCommand<TrainSettings>
             Head = new HeadSettings { Flips = !settings.NoFlips, Seed = settings.Seed },
             BatchSize = settings.BatchSize,
             NoCache = settings.NoFeatureCache,
+            Generator = generator,
         };
         var table = settings.Format == "table";
         try
