@@ -69,12 +69,6 @@ public static class LocalHostBuilder
 
                 // After the WebJobs host so its first sweep runs once the triggers are listening.
                 services.AddHostedService<BlobReconciler>();
-<<<<<<< HEAD
-=======
-
-                // Tells a second run/host with another model that this one consumes the queue.
-                services.AddHostedService<HostHeartbeat>();
->>>>>>> main
                 configureServices?.Invoke(services);
             })
             .ConfigureLogging((context, logging) =>
