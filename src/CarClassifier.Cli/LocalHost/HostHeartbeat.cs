@@ -3,6 +3,7 @@ using Azure.Data.Tables;
 using CarClassifier.Core.Configuration;
 using CarClassifier.Core.Inference;
 using CarClassifier.Core.Models;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -17,6 +18,12 @@ namespace CarClassifier.Cli.LocalHost;
 internal sealed partial class HostHeartbeat(StorageClientFactory storage, IOptions<ClassifierOptions> options, ILogger<HostHeartbeat> logger) : BackgroundService
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Added by the <c>run</c> and <c>host</c> commands (not by <see cref="LocalHostBuilder"/>): the table is a local
+    /// convenience that Azure never sees, so it stays out of the pipeline host that tests hold to infra/storage-use.json.
+    /// </summary>
+    public static void Register(IServiceCollection services) => services.AddHostedService<HostHeartbeat>();
 
     private readonly string _rowKey = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}"[..^24];
 

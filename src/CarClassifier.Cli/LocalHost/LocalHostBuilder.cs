@@ -69,9 +69,6 @@ public static class LocalHostBuilder
 
                 // After the WebJobs host so its first sweep runs once the triggers are listening.
                 services.AddHostedService<BlobReconciler>();
-
-                // Tells a second run/host with another model that this one consumes the queue.
-                services.AddHostedService<HostHeartbeat>();
                 configureServices?.Invoke(services);
             })
             .ConfigureLogging((context, logging) =>

@@ -151,32 +151,46 @@ public sealed class StorageClientFactoryTests
     }
 
     [Fact]
-    public async Task CreateTableClient_StorageDown_RetriesThenThrows()
+    public async Task CreateTableClient_StorageDown_RetriesWithTheConfiguredPolicyThenThrows()
     {
-        // Arrange: nothing listens on this port, so every try fails at connect; the policy retries, then gives up
-        // with an exception the queue trigger turns into a retry and finally a poison message.
-        var port = FreePort();
-        var factory = Create((PipelineNames.StorageConnection,
-            $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:{port}/devstoreaccount1;"));
-        var table = factory.CreateTableClient(PipelineNames.ResultsTable);
-        var started = DateTime.UtcNow;
+        // Arrange: the client the factory builds carries the policy (asserted on its own options), and a transport whose
+        // every try fails at connect; only the delays are shortened, so the test does not wait out the real backoff.
+        var factory = Create((PipelineNames.StorageConnection, Azurite));
+        var refused = new RefusingHandler();
+        RetryOptions? applied = null;
+        var table = factory.CreateTableClient(PipelineNames.ResultsTable, options =>
+        {
+            applied = options.Retry;
+            Assert.Equal(RetryMode.Exponential, options.Retry.Mode);
+            Assert.Equal(5, options.Retry.MaxRetries);
+            Assert.Equal(TimeSpan.FromMilliseconds(500), options.Retry.Delay);
+            Assert.Equal(TimeSpan.FromSeconds(10), options.Retry.MaxDelay);
+            options.Retry.Delay = options.Retry.MaxDelay = TimeSpan.FromMilliseconds(1);
+            options.Transport = new Azure.Core.Pipeline.HttpClientTransport(new HttpClient(refused));
+        });
 
         // Act
         var ex = await Assert.ThrowsAnyAsync<Exception>(() => table.UpsertEntityAsync(new TableEntity("p", "r")));
 
-        // Assert: 5 retries at 0.5, 1, 2, 4, 8 s (with jitter) take several seconds; no retry would take milliseconds.
-        var elapsed = DateTime.UtcNow - started;
-        Assert.True(elapsed > TimeSpan.FromSeconds(5), $"gave up after {elapsed.TotalSeconds:F1} s: {ex.Message}");
-        Assert.IsType<AggregateException>(ex);
-        Assert.Equal(6, ((AggregateException)ex).InnerExceptions.Count);
+        // Assert: one try and 5 retries, then an exception the queue trigger turns into a retry and finally a poison message.
+        Assert.NotNull(applied);
+        Assert.Equal(6, refused.Calls);
+        Assert.Equal(6, Assert.IsType<AggregateException>(ex).InnerExceptions.Count);
     }
 
-    private static int FreePort()
+    private sealed class RefusingHandler : HttpMessageHandler
     {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        private int _calls;
+
+        public int Calls => _calls;
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _calls);
+            throw new HttpRequestException("Connection refused (127.0.0.1:1)", new System.Net.Sockets.SocketException(111));
+        }
     }
+
     [Fact]
     public void ApplyDiagnostics_Default_TurnsOffTheSdksPerRequestLoggingAndTracing()
     {

@@ -3,8 +3,8 @@ using System.Text.Json.Nodes;
 using CarClassifier.Core.Configuration;
 using CarClassifier.Core.Imaging;
 using CarClassifier.Core.Inference;
-using CarClassifier.ModelGeneration;
 using CarClassifier.Core.Tests.Models;
+using CarClassifier.ModelGeneration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

@@ -31,7 +31,8 @@ public sealed class HostCommand(StorageClientFactory storage) : AsyncCommand<Hos
                 ["Classifier:ModelManifest"] = manifestPath,
                 [LocalHostBuilder.TelemetryExporterSetting] = settings.Telemetry,
             },
-            logging => logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
+            logging => logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information),
+            HostHeartbeat.Register);
         try
         {
             await host.StartAsync(cancellationToken).ConfigureAwait(false);

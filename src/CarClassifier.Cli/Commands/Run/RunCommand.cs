@@ -69,7 +69,8 @@ public sealed class RunCommand(StorageConnection connection, StorageClientFactor
 
         using var host = LocalHostBuilder.Build(
             hostSettings,
-            settings.Verbose ? logging => logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information) : null);
+            settings.Verbose ? logging => logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information) : null,
+            HostHeartbeat.Register);
 
         // Make sure of the model before anything is uploaded: a run that cannot classify must not leave blobs behind.
         var options = host.Services.GetRequiredService<IOptions<ClassifierOptions>>().Value;
