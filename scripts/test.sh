@@ -13,6 +13,11 @@ if ! python3 -c 'import PIL' 2>/dev/null; then
   (apt-get update -qq && apt-get install -y -qq python3-pil >/dev/null) 2>/dev/null || echo "python3-pil not installed; Pillow reference tests will be skipped." >&2
 fi
 
+if ! command -v shellcheck >/dev/null 2>&1; then
+  # The infra tests lint scripts/smoke-azure.sh with shellcheck; without it they say so and skip that check.
+  (apt-get update -qq && apt-get install -y -qq shellcheck >/dev/null) 2>/dev/null || echo "shellcheck not installed; the smoke-script lint will be skipped." >&2
+fi
+
 if ! command -v chromium >/dev/null 2>&1; then
   # The report tests render the HTML report in headless chromium; without it they fail and say so.
   (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) 2>/dev/null || echo "chromium not installed; the report browser tests will fail (apt-get install -y chromium)." >&2
