@@ -136,6 +136,8 @@ var workerSettings = {
   ServiceBusConnection__clientId: identityClientId
   AZURE_CLIENT_ID: identityClientId
   APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
+  // Local auth is off on Application Insights: the worker's exporters use this identity (src/CarClassifier.Worker/Program.cs).
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
   Classifier__Transport: 'ServiceBus'
   Classifier__ServiceBus__MaxDeliveryCount: string(maxDeliveryCount)
   Classifier__ExecutionProvider: executionProvider

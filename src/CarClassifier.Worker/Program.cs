@@ -18,13 +18,22 @@ builder.Services.AddCarClassifier(builder.Configuration);
 builder.Services.AddServiceBusClassifier();
 builder.Services.AddModelGeneration(); // Used only with Classifier__AllowModelGeneration=true (local runs, tests); images bake weights in.
 
+// Application Insights has local auth disabled (infra/core/monitor): the exporters authenticate with the managed identity
+// APPLICATIONINSIGHTS_AUTHENTICATION_STRING names (infra/app/servicebus.bicep sets it), as the Functions app's do.
 var appInsights = builder.Configuration["APPLICATIONINSIGHTS_CONNECTION_STRING"];
 var azureMonitor = !string.IsNullOrWhiteSpace(appInsights);
+var appInsightsCredential = AzureMonitorAuthentication.CredentialFrom(builder.Configuration[AzureMonitorAuthentication.Setting]);
 builder.Services.AddPipelineTelemetry(
     builder.Configuration,
     "carclass-worker",
-    azureMonitor ? tracing => tracing.AddAzureMonitorTraceExporter(o => o.ConnectionString = appInsights) : null,
-    azureMonitor ? metrics => metrics.AddAzureMonitorMetricExporter(o => o.ConnectionString = appInsights) : null);
+    azureMonitor ? tracing => tracing.AddAzureMonitorTraceExporter(AzureMonitor) : null,
+    azureMonitor ? metrics => metrics.AddAzureMonitorMetricExporter(AzureMonitor) : null);
 
 await builder.Build().RunAsync().ConfigureAwait(false);
 return 0;
+
+void AzureMonitor(AzureMonitorExporterOptions options)
+{
+    options.ConnectionString = appInsights;
+    options.Credential = appInsightsCredential;
+}

@@ -102,6 +102,10 @@ public class ServiceBusTemplateTests
         Assert.Equal("[parameters('identityClientId')]", configuration[$"{PipelineNames.ServiceBusConnection}:clientId"]);
         Assert.Equal("managedidentity", configuration[$"{PipelineNames.StorageConnection}:credential"]);
         Assert.Null(configuration[PipelineNames.ServiceBusConnection]); // never a connection string
+        // Application Insights refuses the connection string alone (local auth off): the worker's exporters need the identity.
+        var appInsightsAuth = configuration[CarClassifier.Core.Telemetry.AzureMonitorAuthentication.Setting];
+        Assert.Contains("Authorization=AAD", appInsightsAuth, StringComparison.Ordinal);
+        Assert.Contains("parameters('identityClientId')", appInsightsAuth, StringComparison.Ordinal);
         Assert.Equal("[format('{0}.servicebus.windows.net', parameters('namespaceName'))]", (string?)ServiceBus.Variables["fullyQualifiedNamespace"]);
     }
 
