@@ -65,7 +65,8 @@ internal sealed class ServiceBusBatchSettler
                 _logger.LogError(
                     "Classify {Container}/{BlobName} failed on its last delivery ({DeliveryCount} of {Max}); dead-lettered: {Reason}",
                     request.Container, request.BlobName, message.DeliveryCount, _options.MaxDeliveryCount, reason);
-                var description = $"Gave up after {message.DeliveryCount} deliveries; the last one failed: {ex.GetType().Name}: {reason}";
+                // Same words as the classifier's own Poisoned row: this text becomes the row when that write could not happen.
+                var description = $"Gave up after {message.DeliveryCount} deliveries; the last one failed: {RetryableFailure.Describe(ex)}";
                 await SettleAsync(() => receiver.DeadLetterMessageAsync(message, ClassifyFailedReason, Truncate(description), CancellationToken.None), message).ConfigureAwait(false);
             }
             else
