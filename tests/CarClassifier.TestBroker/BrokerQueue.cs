@@ -125,6 +125,7 @@ public sealed class BrokerQueue
                     node = node.Next;
                     if (message.LockedBy is not null) continue;
                     receiver.Credit--;
+                    receiver.Unsent++;
                     message.DeliveryCount++;
                     message.LockToken = Guid.NewGuid();
                     message.LockedUntilUtc = now + Options.LockDuration;

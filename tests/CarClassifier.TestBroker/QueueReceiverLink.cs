@@ -34,6 +34,9 @@ internal sealed class QueueReceiverLink
     /// <summary>Credit not yet used; only touched under the queue's lock.</summary>
     public int Credit { get; set; }
 
+    /// <summary>Messages the queue assigned to this link that are not yet handed to the AMQP link (under the queue's lock).</summary>
+    public int Unsent { get; set; }
+
     public void Send(StoredMessage message)
     {
         var amqp = message.ToAmqp(locked: true);
@@ -51,13 +54,23 @@ internal sealed class QueueReceiverLink
         {
             // The link closed under us; the lock runs out and the message is delivered again.
         }
+        finally
+        {
+            // After the hand-over, so a flow read in between counts this message twice (too little credit, never too much).
+            lock (_queue.SyncRoot) Unsent--;
+        }
     }
 
     private void OnCredit(uint credit, bool drain, ArraySegment<byte> txnId)
     {
         lock (_queue.SyncRoot)
         {
-            Credit += (int)credit;
+            // AMQP 1.0 section 2.6.7: a flow's link-credit is the receiver's whole current credit, not an increment. The
+            // AMQP library turns it into what is left after the deliveries it already sent (its LinkCredit, which this
+            // listener is given); messages this queue assigned but has not yet handed to the library come off that.
+            // Adding instead would hand a client that calls ReceiveMessagesAsync(8) twice 16 messages, 8 of them to a
+            // link with no receive call waiting.
+            Credit = Math.Max(0, (int)Math.Min(credit, _link.LinkCredit) - Unsent);
         }
 
         _queue.Pump();

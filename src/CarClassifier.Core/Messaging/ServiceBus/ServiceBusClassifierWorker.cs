@@ -65,11 +65,10 @@ public sealed class ServiceBusClassifierWorker : BackgroundService
             IReadOnlyList<ServiceBusReceivedMessage> batch;
             try
             {
-                batch = await receiver.ReceiveMessagesAsync(_batchSize, maxWait, stoppingToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
+                // Not cancelled by the stop signal: a receive cancelled while its messages are arriving drops them on
+                // the floor, locked at the broker until their lock runs out. Waiting at most maxWait instead means
+                // every message the broker locked for us comes back here and is handled or abandoned below.
+                batch = await receiver.ReceiveMessagesAsync(_batchSize, maxWait, CancellationToken.None).ConfigureAwait(false);
             }
             catch (ServiceBusException ex) when (ex.IsTransient || ex.Reason == ServiceBusFailureReason.ServiceCommunicationProblem)
             {
