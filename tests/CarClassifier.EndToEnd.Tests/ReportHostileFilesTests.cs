@@ -14,13 +14,13 @@ namespace CarClassifier.EndToEnd.Tests;
 /// <summary>
 /// Issue 15, hole 11: <c>carclass report</c> over the hostile files that made it exit 255 with no index.html (BMP with
 /// biClrUsed 0xFFFFFFFF, TIFF RowsPerStrip 0, WebP with an overflowing EXIF size, PNG with 100,000 IDAT chunks) and the
-/// 2.5 KB GIF with a 2000x2000 screen and 100 frames that took it to 1.28 GB. The report completes; each file gets a
+/// 2.3 KB GIF with a 2000x2000 screen and 100 frames that took it to 1.28 GB. The report completes; each file gets a
 /// thumbnail or a "no preview" card saying why in words; the GIF costs one frame of memory.
 /// </summary>
 [Collection(AzuriteCollection.Name)]
 public sealed partial class ReportHostileFilesTests(AzuriteFixture azurite, ITestOutputHelper output) : IDisposable
 {
-    /// <summary>Most the report may add to the resident set: one 2000x2000 RGBA frame is 16 MB; every frame was 1.28 GB.</summary>
+    /// <summary>Most the report may add to the resident set: one 2000x2000 RGBA frame is 16 MB; every frame was 1,163 MiB.</summary>
     private const long ReportMemoryLimit = 256L * 1024 * 1024;
 
     private readonly string _temp = Directory.CreateTempSubdirectory("carclass-report-").FullName;

@@ -248,8 +248,8 @@ internal static class HostileFiles
 
     /// <summary>
     /// A GIF of a <paramref name="screen"/> x <paramref name="screen"/> logical screen holding <paramref name="frames"/>
-    /// frames, each a full-screen image of LZW "clear, then end" (no pixels coded): about 2.5 KB for 100 frames of
-    /// 2000x2000, which took the report to 1.28 GB when every frame was decoded (issue 15, hole 11).
+    /// one-pixel frames: 2.3 KB for 100 frames on 2000x2000, but a decoder that keeps every frame makes each one a full
+    /// screen (ImageSharp's <c>Image.Load</c>, as the report called it: 1,163 MiB; the issue measured 1.28 GB).
     /// </summary>
     public static byte[] GifWideScreenManyFrames(int screen = 2000, int frames = 100)
     {
@@ -265,12 +265,9 @@ internal static class HostileFiles
         {
             gif.Write([0x21, 0xF9, 4, 0, 10, 0, 0, 0]); // graphic control: 0.1 s
             gif.WriteByte(0x2C);
-            gif.Write([0, 0, 0, 0]);
-            gif.Write(word);
-            gif.Write(word);
-            gif.WriteByte(0);
+            gif.Write([0, 0, 0, 0, 1, 0, 1, 0, 0]); // at 0,0, 1x1, no local colour table
             gif.WriteByte(2); // LZW minimum code size
-            gif.Write([1, 0x2C, 0]); // one sub-block: clear code (4) then end code (5), 3-bit codes packed from the low bit; terminator
+            gif.Write([2, 0x44, 0x01, 0]); // clear (4), pixel 0, end (5) as 3-bit codes from the low bit; terminator
         }
 
         gif.WriteByte(0x3B);
