@@ -150,6 +150,8 @@ internal sealed class BenchSettings
                        [--plumbing-label NAME] [--host-env KEY=VALUE ...] [--host-log FOLDER] [--calls 400]
         plumbing: host CPU per image of the real local host (carclass host) through Azurite; use --model models/color-tiny/manifest.json.
                   classify-servicebus (not in the default modes): the same classify path on the Service Bus worker host.
+                  --plumbing-sizes 224x224: the 640x480 photos at the model's input size, so decode costs ~0 and the
+                  host's CPU per image is its plumbing.
         calls: CPU of each storage call the pipeline makes, one at a time, with the production client options.
         Prints markdown tables and, with --json, writes every number with its spread and the machine it ran on.
         """;

@@ -50,8 +50,8 @@ internal static class PlumbingBench
         var run = 0;
         foreach (var size in settings.PlumbingSizes)
         {
-            var photoClass = photos.FirstOrDefault(p => p.Name == size)
-                ?? throw new ArgumentException($"--plumbing-sizes: no photo class '{size}' (known: {string.Join(", ", photos.Select(p => p.Name))}).");
+            var photoClass = size == PhotoSet.PlumbingOnlyClass ? PhotoSet.Small(photos) : photos.FirstOrDefault(p => p.Name == size)
+                ?? throw new ArgumentException($"--plumbing-sizes: no photo class '{size}' (known: {string.Join(", ", photos.Select(p => p.Name).Append(PhotoSet.PlumbingOnlyClass))}).");
             var decodeOnly = DecodeOnlyCpuMs(photoClass, model);
             note($"plumbing {size}: decode only {decodeOnly:F2} core-ms/image");
             foreach (var mode in settings.PlumbingModes)
