@@ -110,7 +110,7 @@ internal static class PlumbingBench
                 : Path.Combine(settings.HostLogFolder, $"host-{settings.PlumbingLabel}-{photoClass.Name}-{mode}.log"));
             host = serviceBus
                 ? StartWorker(model, connection, broker!.ConnectionString, settings, output)
-                : StartHost(cli, model, connection, mode, settings.HostEnvironment, output);
+                : StartHost(cli, model, connection, mode, settings, output);
             await output.WaitForAsync(serviceBus ? "Receiving from Service Bus queue" : "Listening on container", host, TimeSpan.FromSeconds(180), cancellationToken).ConfigureAwait(false);
 
             ProcessCpu before;
@@ -245,7 +245,7 @@ internal static class PlumbingBench
         return process;
     }
 
-    private static Process StartHost(string cli, BenchModel model, string connection, string mode, IReadOnlyList<string> environment, OutputCounter output)
+    private static Process StartHost(string cli, BenchModel model, string connection, string mode, BenchSettings settings, OutputCounter output)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -255,14 +255,15 @@ internal static class PlumbingBench
             UseShellExecute = false,
             WorkingDirectory = RepoPaths.Root,
         };
-        start.Environment["Classifier__ModelCacheDirectory"] = Path.GetDirectoryName(Path.GetDirectoryName(model.ModelPath));
+        // The cache the bench prepared the model in (the model file sits directly in it).
+        start.Environment["Classifier__ModelCacheDirectory"] = RepoPaths.Resolve(settings.ModelCache);
         start.Environment["Classifier__AllowModelDownload"] = "false";
         start.Environment["NO_COLOR"] = "1";
         // One path per run; the reconciler off in both (it would ingest the blobs the classify run never ingested, and
         // its sweeps cost per interval, not per image: see the idle column).
         start.Environment[$"AzureWebJobs.{(mode == "ingest" ? PipelineNames.ClassifyFunction : PipelineNames.IngestFunction)}.Disabled"] = "true";
         start.Environment["Reconciler__Enabled"] = "false";
-        foreach (var pair in environment)
+        foreach (var pair in settings.HostEnvironment)
         {
             var eq = pair.IndexOf('=', StringComparison.Ordinal);
             start.Environment[pair[..eq]] = pair[(eq + 1)..];
