@@ -238,8 +238,11 @@ public class ImageClassifier
         try
         {
             var blob = _blobs.GetBlobContainerClient(request.Container).GetBlobClient(request.BlobName);
+            // The blob's bytes count against the decode budget too. Reserved from the size ingest saw, before the download
+            // starts, so no response sits open while this waits; corrected below if the blob has changed since.
+            memory = await _memory.ReserveAsync(Math.Clamp(request.SizeBytes, 0, _options.MaxBlobBytes), cancellationToken).ConfigureAwait(false);
             int length;
-            (bytes, length, memory) = await DownloadAsync(blob, row, cancellationToken).ConfigureAwait(false);
+            (bytes, length) = await DownloadAsync(blob, row, memory, cancellationToken).ConfigureAwait(false);
 
             // Hole 6 of issue 15: before any pixel buffer exists, hold the decoder's estimated need (from the header) in
             // the shared budget, waiting while other decodes have it spent.
@@ -325,8 +328,9 @@ public class ImageClassifier
         }
     }
 
-    /// <summary>Downloads the blob into a pooled buffer whose bytes are first reserved in the decode budget.</summary>
-    private async Task<(byte[] Bytes, int Length, DecodeMemoryBudget.Lease Memory)> DownloadAsync(BlobClient blob, ClassificationResult row, CancellationToken cancellationToken)
+    /// <summary>Downloads the blob into a pooled buffer, first making <paramref name="memory"/> hold its actual size.</summary>
+    private async Task<(byte[] Bytes, int Length)> DownloadAsync(
+        BlobClient blob, ClassificationResult row, DecodeMemoryBudget.Lease memory, CancellationToken cancellationToken)
     {
         var response = await blob.DownloadStreamingAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         using var download = response.Value;
@@ -348,7 +352,11 @@ public class ImageClassifier
         }
 
         var length = (int)size;
-        var memory = await _memory.ReserveAsync(length, cancellationToken).ConfigureAwait(false);
+        if (memory.Bytes != length)
+        {
+            await memory.ResizeAsync(length, cancellationToken).ConfigureAwait(false);
+        }
+
         byte[]? bytes = null;
         try
         {
@@ -361,12 +369,11 @@ public class ImageClassifier
                 read += n;
             }
 
-            return (bytes, length, memory);
+            return (bytes, length);
         }
         catch
         {
             if (bytes is not null) BlobBuffers.Return(bytes);
-            memory.Dispose();
             throw;
         }
     }
