@@ -63,18 +63,6 @@ public sealed partial class CliCommandTests(AzuriteFixture azurite) : IDisposabl
     }
 
     [Fact]
-    public async Task Results_StorageUnreachable_ExitsStorageUnavailable()
-    {
-        var dead = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;" +
-            "BlobEndpoint=http://127.0.0.1:1/devstoreaccount1;QueueEndpoint=http://127.0.0.1:1/devstoreaccount1;TableEndpoint=http://127.0.0.1:1/devstoreaccount1;";
-
-        var (exit, output) = await CliRunner.RunAsync("results", "--connection", dead);
-
-        Assert.Equal(ExitCodes.StorageUnavailable, exit);
-        Assert.Contains("Storage is not reachable", output, StringComparison.Ordinal);
-    }
-
-    [Fact]
     public async Task Watch_BlobsWithoutRows_TimesOut()
     {
         var prefix = $"nohost-{Guid.NewGuid():N}/";

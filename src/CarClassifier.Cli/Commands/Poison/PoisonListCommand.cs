@@ -7,19 +7,21 @@ using Spectre.Console.Cli;
 namespace CarClassifier.Cli.Commands.Poison;
 
 /// <summary>Lists the messages in the classify poison queue and the WebJobs blob-trigger poison queue, leaving them in place.</summary>
-public sealed class PoisonListCommand(PoisonQueues poison) : AsyncCommand<PoisonListSettings>
+public sealed class PoisonListCommand(StorageConnection connection, PoisonQueues poison) : AsyncCommand<PoisonListSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, PoisonListSettings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        if (!await connection.OpenAsync(cancellationToken).ConfigureAwait(false)) return ExitCodes.StorageUnavailable;
         IReadOnlyList<PoisonMessage> messages;
         try
         {
             messages = await poison.ListAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (PoisonOutput.IsStorageProblem(ex))
+        catch (Exception ex) when (StorageErrors.IsStorageProblem(ex))
         {
-            return PoisonOutput.ExplainStorageProblem(ex);
+            StorageConnection.Explain(ex, connection.Endpoint);
+            return ExitCodes.StorageUnavailable;
         }
 
         if (settings.Json)

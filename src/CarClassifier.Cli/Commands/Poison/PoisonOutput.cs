@@ -13,15 +13,6 @@ namespace CarClassifier.Cli.Commands.Poison;
 /// <summary>How the poison commands explain storage failures and print messages.</summary>
 internal static class PoisonOutput
 {
-    public static bool IsStorageProblem(Exception ex) => ex is RequestFailedException or AggregateException or HttpRequestException;
-
-    public static int ExplainStorageProblem(Exception ex)
-    {
-        AnsiConsole.MarkupLine("[red]Storage is not reachable.[/] Start Azurite with [bold]scripts/azurite.sh start[/] (or pass --connection).");
-        AnsiConsole.MarkupLineInterpolated($"[grey]{ex.Message.Split('\n')[0]}[/]");
-        return ExitCodes.StorageUnavailable;
-    }
-
     public static void Print(IReadOnlyList<PoisonMessage> messages)
     {
         var table = new Table().AddColumns("Queue", "Id", "Dequeued", "Poisoned at (UTC)", "Blob");

@@ -17,7 +17,6 @@ public sealed class ReportCommand(StorageConnection connection, StorageClientFac
         var container = storage.CreateBlobServiceClient().GetBlobContainerClient(PipelineNames.ImagesContainer);
         var outDir = Path.GetFullPath(settings.Out);
         var rows = await ResultFilter.LoadAsync(results, settings, cancellationToken).ConfigureAwait(false);
-        if (rows is null) return ExitCodes.StorageUnavailable;
 
         if (rows.Count == 0)
         {

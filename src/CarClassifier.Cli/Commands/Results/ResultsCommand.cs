@@ -13,7 +13,6 @@ public sealed class ResultsCommand(StorageConnection storage, ResultStore result
         ArgumentNullException.ThrowIfNull(settings);
         if (!await storage.OpenAsync(cancellationToken).ConfigureAwait(false)) return ExitCodes.StorageUnavailable;
         var rows = await ResultFilter.LoadAsync(results, settings, cancellationToken).ConfigureAwait(false);
-        if (rows is null) return ExitCodes.StorageUnavailable;
 
         switch (settings.Format.ToUpperInvariant())
         {

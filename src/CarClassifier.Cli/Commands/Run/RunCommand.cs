@@ -110,6 +110,11 @@ public sealed class RunCommand(StorageConnection connection, StorageClientFactor
         {
             var rows = await WaitForRowsAsync(results, uploaded, TimeSpan.FromSeconds(settings.TimeoutSeconds), cancellationToken).ConfigureAwait(false);
             var elapsed = watch.Elapsed;
+            if (cancellationToken.IsCancellationRequested)
+            {
+                AnsiConsole.MarkupLineInterpolated($"[yellow]Stopped: {rows.Count} of {files.Count} classified.[/] The rest stay queued for the next host; follow them with carclass watch --prefix \"{prefix}\".");
+                return ExitCodes.Cancelled;
+            }
 
             ResultTable.Write(rows.Values.OrderBy(r => r.BlobPath, StringComparer.Ordinal).ToList(), $"{PipelineNames.ImagesContainer}/{prefix}");
             var failed = rows.Values.Count(r => r.Status == nameof(ClassificationStatus.Failed));
@@ -181,9 +186,9 @@ public sealed class RunCommand(StorageConnection connection, StorageClientFactor
                         }).ConfigureAwait(false);
                     }
                 }
-                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                catch (OperationCanceledException)
                 {
-                    // Timed out: report what we have.
+                    // Timed out or Ctrl+C: report what we have.
                 }
             }).ConfigureAwait(false);
         return rows;

@@ -11,19 +11,11 @@ namespace CarClassifier.Cli.Commands.Shared;
 /// <summary>The status and label filters of <c>results</c> and <c>report</c>.</summary>
 internal static class ResultFilter
 {
-    /// <summary>Reads the rows under the settings' prefix and applies its filters; null (after saying why) when storage fails.</summary>
-    public static async Task<IReadOnlyList<ResultView>?> LoadAsync(ResultStore results, ResultFilterSettings settings, CancellationToken cancellationToken)
+    /// <summary>Reads the rows under the settings' prefix and applies its filters (a storage failure is reported by CliErrors: one line, exit 4).</summary>
+    public static async Task<IReadOnlyList<ResultView>> LoadAsync(ResultStore results, ResultFilterSettings settings, CancellationToken cancellationToken)
     {
         var query = new ResultQuery(results, VehicleTypeCatalog.FromDefaultLocations());
-        try
-        {
-            return Apply(await query.ListAsync(settings.Prefix, cancellationToken).ConfigureAwait(false), settings.Status, settings.Label);
-        }
-        catch (RequestFailedException ex)
-        {
-            AnsiConsole.MarkupLineInterpolated($"[red]Storage error:[/] {ex.Message.Split('\n')[0]}");
-            return null;
-        }
+        return Apply(await query.ListAsync(settings.Prefix, cancellationToken).ConfigureAwait(false), settings.Status, settings.Label);
     }
 
     public static IReadOnlyList<ResultView> Apply(IEnumerable<ResultView> rows, string? status, string? label) =>

@@ -14,5 +14,6 @@ public class StorageSettings : CommandSettings
     public string ResolveConnection() =>
         Connection
         ?? Environment.GetEnvironmentVariable(Core.PipelineNames.StorageConnection)
+        ?? AzuriteConnection.FromEnvironment()
         ?? LocalHostBuilder.DevelopmentStorage;
 }

@@ -76,9 +76,9 @@ public sealed class WatchCommand(StorageConnection connection, StorageClientFact
             AnsiConsole.MarkupLineInterpolated($"[yellow]Timed out after {settings.TimeoutSeconds} s:[/] {last.Done} of {last.Uploaded} have a row ({last.Failed} failed).");
             return ExitCodes.TimedOut;
         }
-        catch (RequestFailedException ex)
+        catch (Exception ex) when (StorageErrors.IsStorageProblem(ex))
         {
-            AnsiConsole.MarkupLineInterpolated($"[red]Storage error:[/] {ex.Message.Split('\n')[0]}");
+            StorageConnection.Explain(ex, container.Uri);
             return ExitCodes.StorageUnavailable;
         }
 
