@@ -1,3 +1,4 @@
+using CarClassifier.Cli.Output;
 using CarClassifier.Cli.Commands.Shared;
 using CarClassifier.Core;
 using CarClassifier.Core.Configuration;
@@ -26,7 +27,7 @@ public sealed class ReportCommand(StorageConnection connection, StorageClientFac
 
         Directory.CreateDirectory(Path.Combine(outDir, ReportThumbnails.Folder));
         var cards = new (ResultView Row, string? Thumb, string? ThumbProblem)[rows.Count];
-        await AnsiConsole.Progress()
+        await CliConsole.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
             .StartAsync(async progress =>
             {

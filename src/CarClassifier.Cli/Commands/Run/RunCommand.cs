@@ -1,3 +1,4 @@
+using CarClassifier.Cli.Output;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Azure;
@@ -48,12 +49,7 @@ public sealed class RunCommand(StorageConnection connection, StorageClientFactor
 
         var (manifestPath, manifest, exit) = await ModelLocator.LoadAsync(settings.Model, cancellationToken).ConfigureAwait(false);
         if (manifest is null) return exit;
-        if (manifest.LabelsAreMeaningless)
-        {
-            AnsiConsole.Write(new Panel(
-                    new Markup($"[bold]{Markup.Escape(manifest.Name)}[/] has [bold]seeded random weights[/]: its labels MEAN NOTHING.\nUse it to smoke-test the pipeline and to benchmark, never to classify cars."))
-                .Header("[yellow bold] WARNING [/]").BorderColor(Color.Yellow));
-        }
+        ModelBanner.WarnIfMeaningless(manifest);
 
         if (!await connection.OpenAsync(cancellationToken).ConfigureAwait(false)) return ExitCodes.StorageUnavailable;
 
@@ -69,14 +65,14 @@ public sealed class RunCommand(StorageConnection connection, StorageClientFactor
 
         using var host = LocalHostBuilder.Build(
             hostSettings,
-            settings.Verbose ? logging => logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information) : null,
+            logging => CliLog.UseFor(logging, quietHosting: true),
             HostHeartbeat.Register);
 
         // Make sure of the model before anything is uploaded: a run that cannot classify must not leave blobs behind.
         var options = host.Services.GetRequiredService<IOptions<ClassifierOptions>>().Value;
         try
         {
-            await AnsiConsole.Status().StartAsync(
+            await CliConsole.Status().StartAsync(
                 $"Checking model {manifest.Name}...",
                 _ => new ModelStore(Path.GetFullPath(options.ModelCacheDirectory), generator: generator).EnsureModelAsync(
                     manifestPath,
@@ -94,27 +90,27 @@ public sealed class RunCommand(StorageConnection connection, StorageClientFactor
         var prefix = settings.Prefix ?? $"run-{DateTime.UtcNow:yyyyMMdd-HHmmss}/";
         var container = storage.CreateBlobServiceClient().GetBlobContainerClient(PipelineNames.ImagesContainer);
         var watch = Stopwatch.StartNew();
-        var uploaded = await UploadAsync(container, folder, files, prefix, cancellationToken).ConfigureAwait(false);
-
+        IReadOnlyDictionary<string, string> uploaded;
         try
         {
-            await AnsiConsole.Status().StartAsync($"Starting the local host and loading {manifest.Name}...", _ => host.StartAsync(cancellationToken)).ConfigureAwait(false);
+            uploaded = await UploadAsync(container, folder, files, prefix, cancellationToken).ConfigureAwait(false);
+            await CliConsole.Status().StartAsync($"Starting the local host and loading {manifest.Name}...", _ => host.StartAsync(cancellationToken)).ConfigureAwait(false);
         }
         catch (Exception ex) when (ModelErrors.IsModelProblem(ex))
         {
             ModelErrors.Explain(ex, manifest);
             return ExitCodes.ModelUnavailable;
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return Stopped(0, files.Count, prefix);
+        }
 
         try
         {
             var rows = await WaitForRowsAsync(results, uploaded, TimeSpan.FromSeconds(settings.TimeoutSeconds), cancellationToken).ConfigureAwait(false);
             var elapsed = watch.Elapsed;
-            if (cancellationToken.IsCancellationRequested)
-            {
-                AnsiConsole.MarkupLineInterpolated($"[yellow]Stopped: {rows.Count} of {files.Count} classified.[/] The rest stay queued for the next host; follow them with carclass watch --prefix \"{prefix}\".");
-                return ExitCodes.Cancelled;
-            }
+            if (cancellationToken.IsCancellationRequested) return Stopped(rows.Count, files.Count, prefix);
 
             ResultTable.Write(rows.Values.OrderBy(r => r.BlobPath, StringComparer.Ordinal).ToList(), $"{PipelineNames.ImagesContainer}/{prefix}");
             var failed = rows.Values.Count(r => r.Status == nameof(ClassificationStatus.Failed));
@@ -137,11 +133,18 @@ public sealed class RunCommand(StorageConnection connection, StorageClientFactor
         }
     }
 
+    /// <summary>Ctrl+C: how far it got, in one line, and where the rest can be followed.</summary>
+    private static int Stopped(int classified, int total, string prefix)
+    {
+        AnsiConsole.MarkupLineInterpolated($"[yellow]Stopped: {classified} of {total} classified.[/] What was uploaded stays queued for the next host; follow it with carclass watch --prefix \"{prefix}\".");
+        return ExitCodes.Cancelled;
+    }
+
     private static async Task<IReadOnlyDictionary<string, string>> UploadAsync(
         BlobContainerClient container, string folder, IReadOnlyList<string> files, string prefix, CancellationToken cancellationToken)
     {
         var uploaded = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
-        await AnsiConsole.Progress()
+        await CliConsole.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
             .StartAsync(async progress =>
             {
@@ -164,7 +167,7 @@ public sealed class RunCommand(StorageConnection connection, StorageClientFactor
         ResultStore results, IReadOnlyDictionary<string, string> uploaded, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var rows = new ConcurrentDictionary<string, ClassificationResult>(StringComparer.Ordinal);
-        await AnsiConsole.Progress()
+        await CliConsole.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
             .StartAsync(async progress =>
             {

@@ -17,7 +17,8 @@ public class ResultFilterSettings : PrefixSettings
     public string? Label { get; init; }
 
     public override ValidationResult Validate() =>
-        Status is null || Status.Equals("succeeded", StringComparison.OrdinalIgnoreCase) || Status.Equals("failed", StringComparison.OrdinalIgnoreCase)
+        base.Validate() is { Successful: false } common ? common
+        : Status is null || Status.Equals("succeeded", StringComparison.OrdinalIgnoreCase) || Status.Equals("failed", StringComparison.OrdinalIgnoreCase)
             ? ValidationResult.Success()
             : ValidationResult.Error("--status must be succeeded or failed.");
 }

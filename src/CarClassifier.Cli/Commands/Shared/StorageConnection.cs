@@ -1,3 +1,4 @@
+using CarClassifier.Cli.Output;
 using CarClassifier.Core;
 using CarClassifier.Core.Configuration;
 using Spectre.Console;
@@ -65,7 +66,7 @@ public sealed class StorageConnection(StorageClientFactory storage)
             var status = $"Storage at {endpoint.Host}:{endpoint.Port} does not answer ({StorageErrors.Cause(last)}); retrying...";
 
             // Spectre shows the spinner only on an interactive terminal; redirected output gets nothing, not a line per try.
-            await AnsiConsole.Status().StartAsync(Markup.Escape(status), _ => Task.Delay(wait, deadline)).ConfigureAwait(false);
+            await CliConsole.Status().StartAsync(Markup.Escape(status), _ => Task.Delay(wait, deadline)).ConfigureAwait(false);
         }
     }
 

@@ -5,7 +5,7 @@ using Spectre.Console.Cli;
 namespace CarClassifier.Cli.Commands.Shared;
 
 /// <summary>Options every command that talks to storage shares.</summary>
-public class StorageSettings : CommandSettings
+public class StorageSettings : CliSettings
 {
     [CommandOption("-c|--connection <CONNECTION_STRING>")]
     [Description("Storage connection string. Default: $AzureWebJobsStorage, else the local Azurite development account.")]

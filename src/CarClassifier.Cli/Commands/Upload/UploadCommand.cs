@@ -1,3 +1,4 @@
+using CarClassifier.Cli.Output;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Security.Cryptography;
@@ -47,7 +48,7 @@ public sealed class UploadCommand(StorageConnection connection, StorageClientFac
         var watch = Stopwatch.StartNew();
         try
         {
-            await AnsiConsole.Progress()
+            await CliConsole.Progress()
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
                 .StartAsync(async progress =>
                 {

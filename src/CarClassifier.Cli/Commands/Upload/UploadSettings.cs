@@ -29,6 +29,7 @@ public sealed class UploadSettings : StorageSettings
 
     public override ValidationResult Validate()
     {
+        if (base.Validate() is { Successful: false } common) return common;
         if (string.IsNullOrWhiteSpace(Folder)) return ValidationResult.Error("Give the folder to upload.");
         if (Parallel is < 1 or > 64) return ValidationResult.Error("--parallel must be between 1 and 64.");
         return ValidationResult.Success();

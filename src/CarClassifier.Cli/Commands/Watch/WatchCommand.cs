@@ -1,3 +1,4 @@
+using CarClassifier.Cli.Output;
 using System.Diagnostics;
 using Azure;
 using Azure.Storage.Blobs;
@@ -32,7 +33,7 @@ public sealed class WatchCommand(StorageConnection connection, StorageClientFact
         var firstDone = -1;
         try
         {
-            await AnsiConsole.Progress()
+            await CliConsole.Progress()
                 .AutoClear(false)
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new SpinnerColumn())
                 .StartAsync(async progress =>
