@@ -35,9 +35,14 @@ public static class CommandRegistrations
             .WithDescription("Follow a prefix: uploaded / classified / failed, images/s and ETA, until every blob has a row. Exit: 0 all classified, 1 some failed, 4 storage, 5 timeout, 130 Ctrl+C.")
             .WithExample("watch", "--prefix", "batch-7/", "--timeout", "600");
         config.AddCommand<ResultsCommand>("results")
-            .WithDescription("Show results as a table, CSV or JSON; filter by prefix, status and label/vehicle type. Exit: 0 rows shown, 2 usage, 4 storage, 11 no row matched.")
+            .WithDescription("Show results as a table, CSV, JSON or JSON Lines, or --summary counts; filter by prefix, status, label/vehicle type, --since and --vehicles-only. Exit: 0 rows shown, 2 usage, 4 storage, 11 no row matched.")
             .WithExample("results", "--prefix", "batch-7/", "--status", "failed")
-            .WithExample("results", "--label", "convertible", "--format", "csv");
+            .WithExample("results", "--label", "convertible", "--format", "csv")
+            .WithExample("results", "--since", "2h", "--vehicles-only", "--summary")
+            .WithExample("results", "--prefix", "batch-7/", "--format", "jsonl", "--limit", "100");
+        config.AddCommand<Batches.BatchesCommand>("batches")
+            .WithDescription("List the batches (first folder of the blob names) with their image, succeeded, failed and pending counts, newest first. Exit: 0 listed, 2 usage, 4 storage, 11 no batch.")
+            .WithExample("batches", "--format", "json");
         config.AddCommand<ReportCommand>("report")
             .WithDescription("Write a static HTML gallery (thumbnails, top-5 with bars, failures with reasons) that opens offline. Exit: 0 written, 2 usage, 4 storage, 11 no row matched.")
             .WithExample("report", "--prefix", "batch-7/", "--out", "./report");

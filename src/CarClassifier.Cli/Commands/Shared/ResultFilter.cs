@@ -15,8 +15,17 @@ internal static class ResultFilter
     public static async Task<IReadOnlyList<ResultView>> LoadAsync(ResultStore results, ResultFilterSettings settings, CancellationToken cancellationToken)
     {
         var query = new ResultQuery(results, VehicleTypeCatalog.FromDefaultLocations());
-        return Apply(await query.ListAsync(settings.Prefix, cancellationToken).ConfigureAwait(false), settings.Status, settings.Label);
+        var rows = Apply(await query.ListAsync(settings.Prefix, cancellationToken).ConfigureAwait(false), settings.Status, settings.Label);
+        var since = settings.SinceTime(DateTimeOffset.UtcNow);
+        if (since is null && !settings.VehiclesOnly) return rows;
+        return rows.Where(r => since is null || r.ProcessedAt >= since)
+            .Where(r => !settings.VehiclesOnly || IsVehicle(r))
+            .ToList();
     }
+
+    /// <summary>Classified as a vehicle: a vehicle type, and not the map's "not a vehicle".</summary>
+    public static bool IsVehicle(ResultView row) =>
+        !string.IsNullOrEmpty(row?.VehicleType) && !row.VehicleType.Equals("not a vehicle", StringComparison.OrdinalIgnoreCase);
 
     public static IReadOnlyList<ResultView> Apply(IEnumerable<ResultView> rows, string? status, string? label) =>
         rows.Where(r => status is null || r.Status.Equals(status, StringComparison.OrdinalIgnoreCase))

@@ -45,7 +45,12 @@ public sealed class WatchCommand(StorageConnection connection, StorageClientFact
                     while (true)
                     {
                         last = await PollAsync(container, results, queue, prefix, deadline.Token).ConfigureAwait(false);
-                        if (firstDone < 0) firstDone = last.Done;
+                        if (firstDone < 0)
+                        {
+                            firstDone = last.Done;
+                            await WatchHints.FirstPollAsync(storage, container, prefix, last, deadline.Token).ConfigureAwait(false);
+                        }
+
                         var max = Math.Max(1, last.Uploaded);
                         uploadedTask.MaxValue = max;
                         uploadedTask.Value = last.Uploaded;
