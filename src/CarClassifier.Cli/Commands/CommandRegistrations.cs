@@ -29,8 +29,10 @@ public static class CommandRegistrations
         config.AddCommand<HostCommand>("host")
             .WithDescription("Run the two functions (ingest + classify) on the local WebJobs host until Ctrl+C.");
         config.AddCommand<UploadCommand>("upload")
-            .WithDescription("Upload a folder to the images container, in parallel. Resumable: files already uploaded unchanged (same size and MD5) are skipped. Exit: 0 ok, 2 usage, 4 storage, 10 some uploads failed, 130 Ctrl+C.")
-            .WithExample("upload", "./photos", "--prefix", "batch-7/");
+            .WithDescription("Upload a folder (or one file) to the images container, in parallel; --include/--exclude globs, --dry-run. Resumable: files already uploaded unchanged (same size and MD5) are skipped. Exit: 0 ok, 2 usage, 4 storage, 10 some uploads failed, 130 Ctrl+C.")
+            .WithExample("upload", "./photos", "--prefix", "batch-7/")
+            .WithExample("upload", "./photos", "--include", "*.jpg", "--exclude", "drafts/**", "--dry-run")
+            .WithExample("upload", "./photos/red-car.jpg", "--prefix", "single/");
         config.AddCommand<WatchCommand>("watch")
             .WithDescription("Follow a prefix: uploaded / classified / failed, images/s and ETA, until every blob has a row. Exit: 0 all classified, 1 some failed, 4 storage, 5 timeout, 130 Ctrl+C.")
             .WithExample("watch", "--prefix", "batch-7/", "--timeout", "600");
