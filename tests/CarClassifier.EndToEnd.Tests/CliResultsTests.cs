@@ -153,4 +153,38 @@ public sealed class CliResultsTests(AzuriteFixture azurite)
         Assert.Contains("No blobs under 'opts-nothing-here/' yet", output, StringComparison.Ordinal);
         Assert.Contains(prefix, output, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(80)]
+    [InlineData(100)]
+    [InlineData(200)]
+    public async Task Results_FitTheTerminal_OneLinePerRow_KeyColumnsKept(int width)
+    {
+        var prefix = await SeedAsync();
+        var store = new ResultStore(Storage().CreateTableClient(PipelineNames.ResultsTable));
+        await store.UpsertAsync(new ClassificationResult
+        {
+            BlobPath = ResultKeys.BlobPath(PipelineNames.ImagesContainer, prefix + "holiday/2026/a-very-long-folder-name/IMG_20260704_123456789.jpg"),
+            Status = "Failed",
+            ErrorKind = "Undecodable",
+            Error = "The file is not an image any decoder understands: JPEG SOI marker missing, PNG signature missing, WebP RIFF header missing. Re-export it as JPEG or PNG.",
+            Model = "resnet50-v1-12@1.12",
+            ProcessedAt = DateTimeOffset.UtcNow,
+        });
+
+        var (exit, output) = await CliRunner.RunAsync(Args("results", "--prefix", prefix), null, width, CancellationToken.None);
+
+        Assert.Equal(ExitCodes.Success, exit);
+        var lines = output.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0).ToList();
+        Assert.All(lines, l => Assert.True(l.Length <= width, $"{l.Length} columns: {l}"));
+        var header = lines.First(l => l.Contains("Image", StringComparison.Ordinal));
+        foreach (var column in new[] { "Image", "Status", "Vehicle", "Label", "Error" }) Assert.Contains(column, header, StringComparison.Ordinal);
+        Assert.Equal(width >= 90, header.Contains("Prob.", StringComparison.Ordinal));
+
+        // Four rows, four lines: top border, header, rule, rows, bottom border.
+        var tableLines = lines.Count(l => l.StartsWith('│') || l.StartsWith('╭') || l.StartsWith('├') || l.StartsWith('╰'));
+        Assert.Equal(4 + 4, tableLines);
+        Assert.Contains(lines, l => l.Contains("IMG_20260704_123456789.jpg", StringComparison.Ordinal) || l.Contains("…", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("sports car", StringComparison.Ordinal));
+    }
 }

@@ -9,6 +9,8 @@ using CarClassifier.Core;
 using CarClassifier.Core.Configuration;
 using CarClassifier.Core.Models;
 using CarClassifier.Core.Results;
+using CarClassifier.Core.Vehicles;
+using CarClassifier.Cli.Commands.Results;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -112,7 +114,15 @@ public sealed class RunCommand(StorageConnection connection, StorageClientFactor
             var elapsed = watch.Elapsed;
             if (cancellationToken.IsCancellationRequested) return Stopped(rows.Count, files.Count, prefix);
 
-            ResultTable.Write(rows.Values.OrderBy(r => r.BlobPath, StringComparer.Ordinal).ToList(), $"{PipelineNames.ImagesContainer}/{prefix}");
+            // The same view and columns as `carclass results`: vehicle type and error kind included.
+            var query = new ResultQuery(results, VehicleTypeCatalog.FromDefaultLocations());
+            var views = new List<ResultView>();
+            foreach (var row in rows.Values.OrderBy(r => r.BlobPath, StringComparer.Ordinal))
+            {
+                views.Add(await query.ToViewAsync(row, CancellationToken.None).ConfigureAwait(false));
+            }
+
+            ResultViewTable.Write(views, prefix);
             var failed = rows.Values.Count(r => r.Status == nameof(ClassificationStatus.Failed));
             var missing = files.Count - rows.Count;
             AnsiConsole.MarkupLine(
