@@ -8,7 +8,7 @@ namespace CarClassifier.EndToEnd.Tests;
 public sealed class CliUsageTests
 {
     internal static readonly string[] Commands =
-        ["", "run", "host", "upload", "watch", "results", "batches", "report", "model", "model info", "model verify", "model download", "model generate", "poison", "poison list", "poison replay"];
+        ["", "run", "host", "upload", "watch", "results", "batches", "report", "model", "model info", "model verify", "model download", "model generate", "poison", "poison list", "poison replay", "poison purge"];
 
     [Theory]
     [InlineData("upload", ".", "--prefx", "batch-2/")]

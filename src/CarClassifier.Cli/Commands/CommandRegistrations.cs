@@ -60,11 +60,14 @@ public static class CommandRegistrations
         });
         config.AddBranch("poison", poison =>
         {
-            poison.SetDescription("List or replay messages that failed too often (classify-requests-poison, webjobs-blobtrigger-poison).");
-            poison.AddCommand<PoisonListCommand>("list").WithDescription("List poison messages, leaving them in place.");
+            poison.SetDescription("List, replay or purge messages that failed too often (classify-requests-poison, webjobs-blobtrigger-poison). Exit: 0 ok, 2 usage, 4 storage, 6 --id not found.");
+            poison.AddCommand<PoisonListCommand>("list").WithDescription("List poison messages with why each failed, leaving them in place (peeked: the dequeue count does not change).").WithExample("poison", "list", "--json");
             poison.AddCommand<PoisonReplayCommand>("replay")
                 .WithDescription("Re-enqueue poison messages once their cause is fixed.")
                 .WithExample("poison", "replay", "--all");
+            poison.AddCommand<PoisonPurgeCommand>("purge")
+                .WithDescription("Delete poison messages for good (asks first; --yes where there is no terminal). Their blobs and rows stay.")
+                .WithExample("poison", "purge", "--all", "--yes");
         });
     }
 }
