@@ -60,4 +60,31 @@ public sealed class CliStorageErrorTests
             Environment.SetEnvironmentVariable("AZURITE_BLOB_PORT", null);
         }
     }
+
+    [Theory]
+    [InlineData("--account-name", "myaccount", "--connection", "UseDevelopmentStorage=true")]
+    [InlineData("--account-name", "My_Account")]
+    [InlineData("--blob-endpoint", "http://127.0.0.1:10000/devstoreaccount1")]
+    [InlineData("--blob-endpoint", "https://127.0.0.1:10000/devstoreaccount1")]
+    public async Task IdentityOptions_Invalid_AreUsageErrors(params string[] options)
+    {
+        var (exit, output) = await CliRunner.RunAsync(["results", .. options]);
+
+        Assert.Equal(ExitCodes.Usage, exit);
+        Assert.StartsWith("Error:", output.TrimStart(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task IdentityAuth_NoSignIn_OneLineNamingTheAccount_Exit4()
+    {
+        // DefaultAzureCredential finds no sign-in on this machine (no az login, no managed identity). Azurite cannot stand
+        // in for the token exchange here: it accepts tokens only in --oauth basic mode over HTTPS, with a certificate the
+        // client must trust, and nothing would issue the token; so the mapping of the options is what is checked.
+        var (exit, output) = await CliRunner.RunAsync("results", "--account-name", "carclassnoaccount1");
+
+        Assert.Equal(ExitCodes.StorageUnavailable, exit);
+        var line = Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.Contains("no Azure credential for carclassnoaccount1.blob.core.windows.net:443", line, StringComparison.Ordinal);
+        Assert.Contains("az login", line, StringComparison.Ordinal);
+    }
 }

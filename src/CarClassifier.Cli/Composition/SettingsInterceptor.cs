@@ -36,11 +36,14 @@ internal sealed class SettingsInterceptor(IConfigurationRoot configuration) : IC
         }
 
         if (settings is not StorageSettings storage) return;
-        configuration[PipelineNames.StorageConnection] = storage.ResolveConnection();
+        foreach (var (key, value) in storage.ConnectionSettings()) configuration[key] = value;
         try
         {
             // Parses the connection string (or the identity settings) the same way the injected clients will.
-            new StorageClientFactory(configuration).CreateBlobServiceClient();
+            var factory = new StorageClientFactory(configuration);
+            factory.CreateBlobServiceClient();
+            factory.CreateQueueClient(PipelineNames.WorkQueue);
+            factory.CreateTableClient(PipelineNames.ResultsTable);
         }
         catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidOperationException)
         {

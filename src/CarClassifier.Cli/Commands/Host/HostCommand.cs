@@ -27,9 +27,8 @@ public sealed class HostCommand(StorageClientFactory storage) : AsyncCommand<Hos
         ModelBanner.WarnIfMeaningless(manifest);
         if (await OtherHosts.ConflictAsync(storage, manifest, cancellationToken).ConfigureAwait(false)) return ExitCodes.OtherModelRunning;
         using var host = LocalHostBuilder.Build(
-            new Dictionary<string, string?>
+            new Dictionary<string, string?>(settings.ConnectionSettings())
             {
-                [PipelineNames.StorageConnection] = settings.ResolveConnection(),
                 ["Classifier:ModelManifest"] = manifestPath,
                 [LocalHostBuilder.TelemetryExporterSetting] = settings.Telemetry,
             },

@@ -58,9 +58,8 @@ public sealed class RunCommand(StorageConnection connection, StorageClientFactor
         // Before anything is uploaded: a host with another model would label some of these images.
         if (await OtherHosts.ConflictAsync(storage, manifest, cancellationToken).ConfigureAwait(false)) return ExitCodes.OtherModelRunning;
 
-        var hostSettings = new Dictionary<string, string?>
+        var hostSettings = new Dictionary<string, string?>(settings.ConnectionSettings())
         {
-            [PipelineNames.StorageConnection] = settings.ResolveConnection(),
             ["Classifier:ModelManifest"] = manifestPath,
         };
         if (settings.Decoder is not null) hostSettings["Classifier:Decoder"] = settings.Decoder;

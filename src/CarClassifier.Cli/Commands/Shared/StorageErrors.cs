@@ -34,7 +34,8 @@ internal static class StorageErrors
             return words;
         }
 
-        if (Find<AuthenticationFailedException>(ex) is { } auth) return $"no credential: {FirstLine(auth.Message)}";
+        // DefaultAzureCredential's message is a paragraph and a link; what matters is that no sign-in was found.
+        if (Find<AuthenticationFailedException>(ex) is not null) return "no Azure credential for";
         if (Find<RequestFailedException>(ex) is { Status: > 0 } failed)
         {
             return failed.ErrorCode is { Length: > 0 } code ? $"{failed.Status} {code}" : $"HTTP {failed.Status}";
@@ -54,7 +55,7 @@ internal static class StorageErrors
 
     /// <summary>What to do about it: start Azurite when nothing answers, check the identity's roles when storage says no.</summary>
     public static string Hint(Exception ex) =>
-        Find<AuthenticationFailedException>(ex) is not null ? "Sign in (az login) or pass --connection."
+        Find<AuthenticationFailedException>(ex) is not null ? "Sign in with az login (or run where a managed identity is), or pass --connection."
         : Find<RequestFailedException>(ex) is { Status: 401 or 403 } ? "Check the key, or the identity's data roles (Storage Blob/Queue/Table Data Contributor)."
         : "Start Azurite with scripts/azurite.sh start, or pass --connection.";
 
