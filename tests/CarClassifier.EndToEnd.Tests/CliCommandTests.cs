@@ -237,10 +237,15 @@ public sealed partial class CliCommandTests(AzuriteFixture azurite) : IDisposabl
             .Replace("\"labels.txt\"", $"\"{Path.Combine(RepoPaths.Models, "resnet50-v1-12", "labels.txt")}\"", StringComparison.Ordinal);
         await File.WriteAllTextAsync(manifest, json);
 
-        var (exit, output) = await CliRunner.RunAsync("model", "download", manifest, "--cache", Path.Combine(_temp, "cache"));
+        var (exit, output) = await CliRunner.RunAsync(["model", "download", manifest, "--cache", Path.Combine(_temp, "cache")], null, 80, CancellationToken.None);
 
         Assert.Equal(ExitCodes.ModelUnavailable, exit);
         Assert.Contains("not available", output, StringComparison.Ordinal);
+
+        // A few lines at 80 columns: the cause in words, the URL once.
+        Assert.Contains("Download from 127.0.0.1 failed: connection refused.", output, StringComparison.Ordinal);
+        Assert.Single(Regex.Matches(output, "http://127\\.0\\.0\\.1:1/"));
+        Assert.True(output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length <= 8, output);
     }
 
     [Theory]
