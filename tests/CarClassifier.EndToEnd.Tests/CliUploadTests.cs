@@ -78,6 +78,21 @@ public sealed class CliUploadTests(AzuriteFixture azurite) : IDisposable
         Assert.Contains("none matching --include/--exclude", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Upload_Quiet_PrintsOnlyTheSummary()
+    {
+        var prefix = $"quiet-{Guid.NewGuid():N}/";
+
+        var loud = await CliRunner.RunAsync(Args("upload", Folder(), "--prefix", prefix, "--dry-run"));
+        var (exit, output) = await CliRunner.RunAsync(Args("upload", Folder(), "--prefix", prefix, "--quiet"));
+
+        Assert.Equal(ExitCodes.Success, exit);
+        var line = Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.StartsWith("4 files: 4 uploaded", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("Next:", output, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Success, loud.ExitCode);
+    }
+
     [Theory]
     [InlineData("*.jpg", "a.jpg", true)]
     [InlineData("*.jpg", "deep/er/a.JPG", true)]

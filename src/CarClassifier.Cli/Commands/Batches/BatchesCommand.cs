@@ -1,3 +1,4 @@
+using CarClassifier.Cli.Output;
 using System.Globalization;
 using System.Text.Json;
 using CarClassifier.Cli.Commands.Results;
@@ -59,7 +60,8 @@ public sealed class BatchesCommand(StorageConnection connection, StorageClientFa
         }
 
         AnsiConsole.Write(table);
-        AnsiConsole.MarkupLineInterpolated($"{lines.Count} batches{(truncated ? $" (counted the first {BatchPrefixes.MaxBlobs} blobs only)" : "")}. Next: carclass results --prefix <PREFIX>");
+        AnsiConsole.MarkupLineInterpolated($"{lines.Count} batches{(truncated ? $" (counted the first {BatchPrefixes.MaxBlobs} blobs only)" : "")}.");
+        CliConsole.Hint($"Next: carclass results --prefix <PREFIX>");
         return ExitCodes.Success;
     }
 

@@ -133,7 +133,7 @@ public sealed class RunCommand(StorageConnection connection, StorageClientFactor
                 AnsiConsole.MarkupLineInterpolated($"[yellow]Rows came from more than one model:[/] {perModel}.");
             }
 
-            AnsiConsole.MarkupLineInterpolated($"Rows are in table [bold]{PipelineNames.ResultsTable}[/], blob paths starting [bold]{PipelineNames.ImagesContainer}/{prefix}[/].");
+            CliConsole.Hint($"Rows are in table [bold]{PipelineNames.ResultsTable}[/], blob paths starting [bold]{PipelineNames.ImagesContainer}/{prefix}[/].");
             return missing > 0 ? ExitCodes.TimedOut : failed > 0 ? ExitCodes.SomeFailed : ExitCodes.Success;
         }
         finally

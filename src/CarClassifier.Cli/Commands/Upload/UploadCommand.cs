@@ -130,7 +130,7 @@ public sealed class UploadCommand(StorageConnection connection, StorageClientFac
             AnsiConsole.MarkupLineInterpolated($"  [red]failed[/] {Path.GetRelativePath(folder, file)}: {reason}");
         }
 
-        AnsiConsole.MarkupLineInterpolated($"Blobs are in container [bold]{PipelineNames.ImagesContainer}[/] under [bold]{(prefix.Length == 0 ? "(no prefix)" : prefix)}[/]. Next: carclass watch --prefix \"{prefix}\"");
+        CliConsole.Hint($"Blobs are in container [bold]{PipelineNames.ImagesContainer}[/] under [bold]{(prefix.Length == 0 ? "(no prefix)" : prefix)}[/]. Next: carclass watch --prefix \"{prefix}\"");
         return failures.IsEmpty ? ExitCodes.Success : ExitCodes.UploadFailed;
     }
 

@@ -89,7 +89,8 @@ public sealed class WatchCommand(StorageConnection connection, StorageClientFact
         }
 
         AnsiConsole.MarkupLineInterpolated(
-            $"All [bold]{last.Uploaded}[/] images have a row: [green]{last.Classified} classified[/], [red]{last.Failed} failed[/] ({watch.Elapsed.TotalSeconds:F1} s). Next: carclass results --prefix \"{prefix}\"");
+            $"All [bold]{last.Uploaded}[/] images have a row: [green]{last.Classified} classified[/], [red]{last.Failed} failed[/] ({watch.Elapsed.TotalSeconds:F1} s).");
+        CliConsole.Hint($"Next: carclass results --prefix \"{prefix}\"");
         return last.Failed > 0 ? ExitCodes.SomeFailed : ExitCodes.Success;
     }
 
