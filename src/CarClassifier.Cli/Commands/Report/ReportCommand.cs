@@ -1,3 +1,4 @@
+using CarClassifier.Cli.Output;
 using CarClassifier.Cli.Commands.Shared;
 using CarClassifier.Core;
 using CarClassifier.Core.Configuration;
@@ -21,7 +22,6 @@ public sealed class ReportCommand(
         var container = storage.CreateBlobServiceClient().GetBlobContainerClient(PipelineNames.ImagesContainer);
         var outDir = Path.GetFullPath(settings.Out);
         var rows = await ResultFilter.LoadAsync(results, settings, cancellationToken).ConfigureAwait(false);
-        if (rows is null) return ExitCodes.StorageUnavailable;
 
         if (rows.Count == 0)
         {
@@ -32,7 +32,7 @@ public sealed class ReportCommand(
         Directory.CreateDirectory(Path.Combine(outDir, ReportThumbnails.Folder));
         var thumbnails = new ReportThumbnails(options.Value.ToImageLimits(), options.Value.MaxBlobBytes, memory);
         var cards = new (ResultView Row, string? Thumb, string? ThumbProblem)[rows.Count];
-        await AnsiConsole.Progress()
+        await CliConsole.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
             .StartAsync(async progress =>
             {
