@@ -10,6 +10,7 @@ using CarClassifier.Core.Inference;
 using CarClassifier.Core.Messaging;
 using CarClassifier.Core.Postprocessing;
 using CarClassifier.Core.Results;
+using CarClassifier.Core.Storage;
 using CarClassifier.Core.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -225,6 +226,12 @@ public class ImageClassifier
         float[]? tensor = null;
         try
         {
+            if (!BlobNameAddressing.IsAddressable(request.BlobName))
+            {
+                // Ingest already rejects these; a replayed or hand-made message must not read another blob's pixels.
+                throw new UnaddressableBlobException();
+            }
+
             var blob = _blobs.GetBlobContainerClient(request.Container).GetBlobClient(request.BlobName);
             int length;
             (bytes, length) = await DownloadAsync(blob, row, cancellationToken).ConfigureAwait(false);
@@ -257,6 +264,10 @@ public class ImageClassifier
             }
 
             MarkFailed(row, ex.Kind.ToString(), ex.Message);
+        }
+        catch (UnaddressableBlobException)
+        {
+            MarkFailed(row, BlobNameAddressing.UnaddressableKind, BlobNameAddressing.UnaddressableReason);
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
         {
