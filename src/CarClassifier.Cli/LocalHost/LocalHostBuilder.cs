@@ -97,6 +97,8 @@ public static class LocalHostBuilder
                         .AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
                 }
             });
-        return builder.Build();
+        var host = builder.Build();
+        Core.Storage.EmulatorListingPolicy.Logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(Core.Storage.EmulatorListingPolicy));
+        return host;
     }
 }

@@ -4,6 +4,7 @@ using Azure.Data.Tables;
 using Azure.Identity;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
+using CarClassifier.Core.Storage;
 using Microsoft.Extensions.Configuration;
 
 namespace CarClassifier.Core.Configuration;
@@ -96,6 +97,7 @@ public sealed class StorageClientFactory
     {
         if (options is not BlobClientOptions blob) return;
         blob.TrimBlobNameSlashes = false;
+        blob.AddPolicy(new EmulatorListingPolicy(), HttpPipelinePosition.PerCall);
     }
 
     /// <summary>The credential identity-based clients use; null when a connection string is configured.</summary>

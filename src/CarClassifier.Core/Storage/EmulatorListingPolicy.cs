@@ -1,0 +1,357 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
+using System.Xml;
+using System.Xml.Linq;
+using Azure.Core;
+using Azure.Core.Pipeline;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace CarClassifier.Core.Storage;
+
+/// <summary>
+/// Makes Azurite's container listing behave like Azure's when a blob name holds a character XML 1.0 cannot carry
+/// (U+FFFE, U+FFFF, most C0 controls). Azure returns such a name percent-encoded (<c>&lt;Name Encoded="true"&gt;</c>);
+/// Azurite 3.37 fails the whole page with an empty 500, so every listing of the container stops there: the WebJobs
+/// polling blob trigger (XmlException, host crash), the reconciler and <c>carclass watch</c>.
+/// When a flat listing on the emulator (loopback host or the devstoreaccount1 account) fails with 500, this policy
+/// (1) answers with the longest page that does list, or, when the very first blob after the marker is the unlistable
+/// one, (2) finds that blob's name by probing the emulator (its markers are blob names, compared as UTF-16 strings),
+/// reads its properties and answers with it encoded as Azure would, and a continuation token past it. Anything else
+/// (a real service, a listing with a delimiter, a name the probe cannot pin down) passes through unchanged, so the
+/// caller still sees the failure. Applied to every blob client (<see cref="Configuration.StorageClientFactory.ApplyBlobDefaults"/>).
+/// </summary>
+public sealed class EmulatorListingPolicy : HttpPipelinePolicy
+{
+    /// <summary>Continuation tokens this policy hands out start with this; the rest is the skipped name, base64url.</summary>
+    internal const string SkipMarkerPrefix = "carclass-skip.";
+
+    private static readonly ConcurrentDictionary<string, byte> Reported = new(StringComparer.Ordinal);
+
+    /// <summary>Where the one line per unlistable blob goes; set by the hosts (a static: the WebJobs clients are built outside our DI).</summary>
+    public static ILogger Logger { get; set; } = NullLogger.Instance;
+
+    public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) =>
+        ProcessAsync(message, pipeline, async: false).AsTask().GetAwaiter().GetResult();
+
+    public override ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) =>
+        ProcessAsync(message, pipeline, async: true);
+
+    private static async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline, bool async)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var query = ListQuery.TryParse(message.Request);
+        if (query is null)
+        {
+            await SendAsync(message, pipeline, async).ConfigureAwait(false);
+            return;
+        }
+
+        if (query.Marker?.StartsWith(SkipMarkerPrefix, StringComparison.Ordinal) == true)
+        {
+            query.Marker = DecodeSkipMarker(query.Marker);
+            query.ApplyTo(message.Request);
+        }
+
+        // Azurite's 500 for an unlistable name is deterministic: retrying it five times only delays the repair.
+        var classifier = message.ResponseClassifier;
+        message.ResponseClassifier = new NoRetryOn500(classifier);
+        try
+        {
+            await SendAsync(message, pipeline, async).ConfigureAwait(false);
+            if (message.Response.Status != 500 || query.Delimiter is not null) return;
+            var repaired = await RepairAsync(message, pipeline, query, async).ConfigureAwait(false);
+            if (!repaired)
+            {
+                query.ApplyTo(message.Request);
+                await SendAsync(message, pipeline, async).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            message.ResponseClassifier = classifier;
+        }
+    }
+
+    private static async ValueTask<bool> RepairAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline, ListQuery query, bool async)
+    {
+        var maxResults = query.MaxResults ?? 5000;
+        var prefix = query.Prefix ?? "";
+        var after = query.Marker ?? "";
+        var container = ContainerOf(message.Request);
+
+        // (1) The page lists up to some blob: answer with the longest page that does.
+        if (maxResults > 1 && await ProbeAsync(message, pipeline, query, after, 1, async).ConfigureAwait(false) is not ProbeResult.Failed)
+        {
+            int good = 1, bad = maxResults;
+            while (bad - good > 1)
+            {
+                var mid = good + ((bad - good) / 2);
+                if (await ProbeAsync(message, pipeline, query, after, mid, async).ConfigureAwait(false) is ProbeResult.Failed) bad = mid;
+                else good = mid;
+            }
+
+            await ProbeAsync(message, pipeline, query, after, good, async).ConfigureAwait(false);
+            return message.Response.Status == 200;
+        }
+
+        // (2) The next blob is the unlistable one: find its name, then list it the way Azure does.
+        var name = await FindUnlistableNameAsync(message, pipeline, query, prefix, after, async).ConfigureAwait(false);
+        if (name is null)
+        {
+            Report(container, after, null);
+            return false;
+        }
+
+        var head = message.Request.Uri.ToUri();
+        message.Request.Method = RequestMethod.Head;
+        message.Request.Uri.Reset(BlobUri(message.Request, container, name));
+        await SendAsync(message, pipeline, async).ConfigureAwait(false);
+        message.Request.Method = RequestMethod.Get;
+        var headers = message.Response;
+        if (headers.Status != 200)
+        {
+            message.Request.Uri.Reset(head);
+            Report(container, after, null);
+            return false;
+        }
+
+        Report(container, after, name);
+        var body = EnumerationXml(message.Request, container, name, headers, EncodeSkipMarker(name));
+        message.Request.Uri.Reset(head);
+        message.Response = new SyntheticResponse(body, "application/xml", message.Request.ClientRequestId);
+        return true;
+    }
+
+    /// <summary>
+    /// The unlistable blob is the first name after <paramref name="after"/>. A listing of one blob after marker X fails
+    /// exactly while X is below that name (it would return it), so the name is found one UTF-16 unit at a time by binary
+    /// search, like a bisection over strings. Null when the search does not end in a blob that exists and fails to list.
+    /// </summary>
+    private static async ValueTask<string?> FindUnlistableNameAsync(
+        HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline, ListQuery query, string prefix, string after, bool async)
+    {
+        async ValueTask<bool> Below(string marker)
+        {
+            var result = await ProbeAsync(message, pipeline, query, marker, 1, async).ConfigureAwait(false);
+            return result is ProbeResult.Failed || (result is ProbeResult.Listed && string.CompareOrdinal(ListedName(message), after) <= 0);
+        }
+
+        var known = prefix;
+        for (var length = prefix.Length; length <= 1024; length++)
+        {
+            if (!await Below(known).ConfigureAwait(false)) return known.Length > 0 && await IsUnlistableBlobAsync(message, pipeline, query, known, async).ConfigureAwait(false) ? known : null;
+            int low = -1, high = 0x10000;
+            while (high - low > 1)
+            {
+                var mid = low + ((high - low) / 2);
+                if (char.IsSurrogate((char)mid)) mid = mid < 0xDC00 ? 0xD7FF : 0xE000; // a lone surrogate cannot be sent
+                if (mid <= low || mid >= high) break;
+                if (await Below(known + (char)mid).ConfigureAwait(false)) low = mid;
+                else high = mid;
+            }
+
+            if (high <= 0xFFFF)
+            {
+                var candidate = known + (char)high;
+                if (await IsUnlistableBlobAsync(message, pipeline, query, candidate, async).ConfigureAwait(false)) return candidate;
+            }
+
+            if (low < 0) return null;
+            known += (char)low;
+        }
+
+        return null;
+    }
+
+    private static async ValueTask<bool> IsUnlistableBlobAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline, ListQuery query, string name, bool async)
+    {
+        var probe = query.Clone();
+        probe.Prefix = name;
+        probe.Marker = null;
+        probe.MaxResults = 1;
+        probe.ApplyTo(message.Request);
+        await SendAsync(message, pipeline, async).ConfigureAwait(false);
+        if (message.Response.Status != 500) return false;
+        var list = message.Request.Uri.ToUri();
+        message.Request.Method = RequestMethod.Head;
+        message.Request.Uri.Reset(BlobUri(message.Request, ContainerOf(message.Request), name));
+        await SendAsync(message, pipeline, async).ConfigureAwait(false);
+        message.Request.Method = RequestMethod.Get;
+        var exists = message.Response.Status == 200;
+        message.Request.Uri.Reset(list);
+        return exists;
+    }
+
+    private enum ProbeResult
+    {
+        Failed,
+        Listed,
+        Empty,
+    }
+
+    private static async ValueTask<ProbeResult> ProbeAsync(
+        HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline, ListQuery query, string marker, int maxResults, bool async)
+    {
+        var probe = query.Clone();
+        probe.Marker = marker.Length == 0 ? null : marker;
+        probe.MaxResults = maxResults;
+        probe.ApplyTo(message.Request);
+        await SendAsync(message, pipeline, async).ConfigureAwait(false);
+        if (message.Response.Status != 200) return ProbeResult.Failed;
+        return ListedName(message) is null ? ProbeResult.Empty : ProbeResult.Listed;
+    }
+
+    /// <summary>The first blob name of a successful listing response, or null when it lists none.</summary>
+    private static string? ListedName(HttpMessage message)
+    {
+        var content = message.Response.Content;
+        var document = XDocument.Parse(content.ToString());
+        var name = document.Root?.Element("Blobs")?.Element("Blob")?.Element("Name");
+        if (name is null) return null;
+        return (string?)name.Attribute("Encoded") == "true" ? Uri.UnescapeDataString(name.Value) : name.Value;
+    }
+
+    private static byte[] EnumerationXml(Request request, string container, string name, Azure.Response head, string nextMarker)
+    {
+        string Header(string header) => head.Headers.TryGetValue(header, out var value) ? value : "";
+        var service = $"{request.Uri.Scheme}://{request.Uri.Host}:{request.Uri.Port}{request.Uri.Path[..request.Uri.Path.TrimEnd('/').LastIndexOf('/')]}";
+        var document = new XDocument(
+            new XDeclaration("1.0", "utf-8", null),
+            new XElement(
+                "EnumerationResults",
+                new XAttribute("ServiceEndpoint", service),
+                new XAttribute("ContainerName", container),
+                new XElement(
+                    "Blobs",
+                    new XElement(
+                        "Blob",
+                        new XElement("Name", new XAttribute("Encoded", "true"), Uri.EscapeDataString(name)),
+                        new XElement(
+                            "Properties",
+                            new XElement("Creation-Time", Header("x-ms-creation-time")),
+                            new XElement("Last-Modified", Header("Last-Modified")),
+                            new XElement("Etag", Header("ETag")),
+                            new XElement("Content-Length", Header("Content-Length")),
+                            new XElement("Content-Type", Header("Content-Type")),
+                            new XElement("BlobType", Header("x-ms-blob-type")),
+                            new XElement("LeaseStatus", "unlocked"),
+                            new XElement("LeaseState", "available"),
+                            new XElement("ServerEncrypted", "true")))),
+                new XElement("NextMarker", nextMarker)));
+        using var stream = new MemoryStream();
+        using (var writer = XmlWriter.Create(stream, new XmlWriterSettings { Encoding = new UTF8Encoding(false) }))
+        {
+            document.Save(writer);
+        }
+
+        return stream.ToArray();
+    }
+
+    private static void Report(string container, string after, string? name)
+    {
+        var key = $"{container}\n{after}\n{name}";
+        if (!Reported.TryAdd(key, 0)) return;
+        var page = after.Length == 0 ? "the first page" : $"the page after '{Text.VisibleText.Escape(after)}'";
+        if (name is null)
+        {
+            Logger.LogWarning(
+                "Listing container {Container} fails at {Page}: the storage emulator answers 500 (a blob name there holds a character XML cannot carry, " +
+                "e.g. U+FFFE or a control character) and the blob could not be pinned down; rename or delete it",
+                container, page);
+        }
+        else
+        {
+            Logger.LogWarning(
+                "Listing container {Container} fails at {Page} because of the blob '{Blob}': the storage emulator cannot write its name into XML " +
+                "(Azure returns such names encoded). Listed it encoded and went on; rename the blob to avoid the detour",
+                container, page, Text.VisibleText.Escape(name));
+        }
+    }
+
+    private static string EncodeSkipMarker(string name) => SkipMarkerPrefix + Convert.ToBase64String(Encoding.UTF8.GetBytes(name)).Replace('+', '-').Replace('/', '_');
+
+    private static string DecodeSkipMarker(string marker) =>
+        Encoding.UTF8.GetString(Convert.FromBase64String(marker[SkipMarkerPrefix.Length..].Replace('-', '+').Replace('_', '/')));
+
+    private static string ContainerOf(Request request) => Uri.UnescapeDataString(request.Uri.Path.TrimEnd('/').Split('/')[^1]);
+
+    private static Uri BlobUri(Request request, string container, string name)
+    {
+        var path = request.Uri.Path.TrimEnd('/');
+        var account = path[..path.LastIndexOf('/')];
+        var escaped = string.Join('/', name.Split('/').Select(Uri.EscapeDataString));
+        return new Uri($"{request.Uri.Scheme}://{request.Uri.Host}:{request.Uri.Port}{account}/{Uri.EscapeDataString(container)}/{escaped}");
+    }
+
+    private static ValueTask SendAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline, bool async)
+    {
+        if (async) return ProcessNextAsync(message, pipeline);
+        ProcessNext(message, pipeline);
+        return ValueTask.CompletedTask;
+    }
+
+    private sealed class NoRetryOn500(ResponseClassifier inner) : ResponseClassifier
+    {
+        public override bool IsRetriableResponse(HttpMessage message) => message.Response.Status != 500 && inner.IsRetriableResponse(message);
+
+        public override bool IsRetriableException(Exception exception) => inner.IsRetriableException(exception);
+
+        public override bool IsRetriable(HttpMessage message, Exception exception) => inner.IsRetriable(message, exception);
+
+        public override bool IsErrorResponse(HttpMessage message) => inner.IsErrorResponse(message);
+    }
+
+    /// <summary>The query of a flat List Blobs request (<c>restype=container&amp;comp=list</c>) on the emulator.</summary>
+    private sealed class ListQuery
+    {
+        private List<KeyValuePair<string, string>> _pairs = [];
+
+        public string? Marker { get => Get("marker"); set => Set("marker", value); }
+
+        public string? Prefix { get => Get("prefix"); set => Set("prefix", value); }
+
+        public string? Delimiter => Get("delimiter");
+
+        public int? MaxResults
+        {
+            get => int.TryParse(Get("maxresults"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : null;
+            set => Set("maxresults", value?.ToString(CultureInfo.InvariantCulture));
+        }
+
+        public static ListQuery? TryParse(Request request)
+        {
+            if (request.Method != RequestMethod.Get) return null;
+            var host = request.Uri.Host;
+            var emulator = host is "127.0.0.1" or "localhost" or "[::1]" or "::1"
+                || request.Uri.Path.StartsWith("/devstoreaccount1/", StringComparison.Ordinal);
+            if (!emulator) return null;
+            var query = new ListQuery();
+            foreach (var part in request.Uri.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
+            {
+                var equals = part.IndexOf('=', StringComparison.Ordinal);
+                var key = Uri.UnescapeDataString(equals < 0 ? part : part[..equals]);
+                var value = equals < 0 ? "" : Uri.UnescapeDataString(part[(equals + 1)..]);
+                query._pairs.Add(new(key, value));
+            }
+
+            return query.Get("comp") == "list" && query.Get("restype") == "container" ? query : null;
+        }
+
+        public ListQuery Clone() => new() { _pairs = [.. _pairs] };
+
+        public void ApplyTo(Request request)
+        {
+            request.Uri.Query = "?" + string.Join('&', _pairs.Select(p => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(p.Value)}"));
+        }
+
+        private string? Get(string key) => _pairs.FirstOrDefault(p => p.Key == key).Value;
+
+        private void Set(string key, string? value)
+        {
+            _pairs.RemoveAll(p => p.Key == key);
+            if (value is not null) _pairs.Add(new(key, value));
+        }
+    }
+}
