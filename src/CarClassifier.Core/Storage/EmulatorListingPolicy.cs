@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Xml;
 using System.Xml.Linq;
+using Azure;
 using Azure.Core;
 using Azure.Core.Pipeline;
 using Microsoft.Extensions.Logging;
@@ -29,8 +30,21 @@ public sealed class EmulatorListingPolicy : HttpPipelinePolicy
 
     private static readonly ConcurrentDictionary<string, byte> Reported = new(StringComparer.Ordinal);
 
-    /// <summary>Where the one line per unlistable blob goes; set by the hosts (a static: the WebJobs clients are built outside our DI).</summary>
-    public static ILogger Logger { get; set; } = NullLogger.Instance;
+    private static ILogger _logger = NullLogger.Instance;
+
+    /// <summary>
+    /// Where the one line per unlistable blob goes; set by the hosts and <c>carclass watch</c> (a static: the WebJobs
+    /// clients are built outside our DI). A new logger hears about every detour again.
+    /// </summary>
+    public static ILogger Logger
+    {
+        get => _logger;
+        set
+        {
+            _logger = value ?? NullLogger.Instance;
+            Reported.Clear();
+        }
+    }
 
     public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) =>
         ProcessAsync(message, pipeline, async: false).AsTask().GetAwaiter().GetResult();
@@ -56,12 +70,26 @@ public sealed class EmulatorListingPolicy : HttpPipelinePolicy
 
         // Azurite's 500 for an unlistable name is deterministic: retrying it five times only delays the repair.
         var classifier = message.ResponseClassifier;
-        message.ResponseClassifier = new NoRetryOn500(classifier);
+        var noRetry = new NoRetryOn500(classifier);
+        message.ResponseClassifier = noRetry;
         try
         {
             await SendAsync(message, pipeline, async).ConfigureAwait(false);
             if (message.Response.Status != 500 || query.Delimiter is not null) return;
-            var repaired = await RepairAsync(message, pipeline, query, async).ConfigureAwait(false);
+            bool repaired;
+            noRetry.Probing = true;
+            try
+            {
+                repaired = await RepairAsync(message, pipeline, query, async).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The repair is a courtesy: whatever goes wrong in it, the caller gets the listing's own failure.
+                Logger.LogDebug(ex, "Could not repair the emulator's listing");
+                repaired = false;
+            }
+
+            noRetry.Probing = false;
             if (!repaired)
             {
                 query.ApplyTo(message.Request);
@@ -172,14 +200,12 @@ public sealed class EmulatorListingPolicy : HttpPipelinePolicy
         probe.Marker = null;
         probe.MaxResults = 1;
         probe.ApplyTo(message.Request);
-        await SendAsync(message, pipeline, async).ConfigureAwait(false);
-        if (message.Response.Status != 500) return false;
+        if (await TrySendAsync(message, pipeline, async).ConfigureAwait(false) && message.Response.Status != 500) return false;
         var list = message.Request.Uri.ToUri();
         message.Request.Method = RequestMethod.Head;
         message.Request.Uri.Reset(BlobUri(message.Request, ContainerOf(message.Request), name));
-        await SendAsync(message, pipeline, async).ConfigureAwait(false);
+        var exists = await TrySendAsync(message, pipeline, async).ConfigureAwait(false) && message.Response.Status == 200;
         message.Request.Method = RequestMethod.Get;
-        var exists = message.Response.Status == 200;
         message.Request.Uri.Reset(list);
         return exists;
     }
@@ -198,8 +224,7 @@ public sealed class EmulatorListingPolicy : HttpPipelinePolicy
         probe.Marker = marker.Length == 0 ? null : marker;
         probe.MaxResults = maxResults;
         probe.ApplyTo(message.Request);
-        await SendAsync(message, pipeline, async).ConfigureAwait(false);
-        if (message.Response.Status != 200) return ProbeResult.Failed;
+        if (!await TrySendAsync(message, pipeline, async).ConfigureAwait(false) || message.Response.Status != 200) return ProbeResult.Failed;
         return ListedName(message) is null ? ProbeResult.Empty : ProbeResult.Listed;
     }
 
@@ -285,6 +310,23 @@ public sealed class EmulatorListingPolicy : HttpPipelinePolicy
         return new Uri($"{request.Uri.Scheme}://{request.Uri.Host}:{request.Uri.Port}{account}/{Uri.EscapeDataString(container)}/{escaped}");
     }
 
+    /// <summary>
+    /// A probe: false when the emulator drops the connection instead of answering (Azurite 3.37 resets some of the
+    /// connections it answers with its 500), which for a listing means the same as the 500.
+    /// </summary>
+    private static async ValueTask<bool> TrySendAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline, bool async)
+    {
+        try
+        {
+            await SendAsync(message, pipeline, async).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex) when (ex is RequestFailedException or IOException or HttpRequestException or AggregateException)
+        {
+            return false;
+        }
+    }
+
     private static ValueTask SendAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline, bool async)
     {
         if (async) return ProcessNextAsync(message, pipeline);
@@ -294,11 +336,14 @@ public sealed class EmulatorListingPolicy : HttpPipelinePolicy
 
     private sealed class NoRetryOn500(ResponseClassifier inner) : ResponseClassifier
     {
-        public override bool IsRetriableResponse(HttpMessage message) => message.Response.Status != 500 && inner.IsRetriableResponse(message);
+        /// <summary>While probing nothing is retried: a probe that fails is an answer.</summary>
+        public bool Probing { get; set; }
 
-        public override bool IsRetriableException(Exception exception) => inner.IsRetriableException(exception);
+        public override bool IsRetriableResponse(HttpMessage message) => !Probing && message.Response.Status != 500 && inner.IsRetriableResponse(message);
 
-        public override bool IsRetriable(HttpMessage message, Exception exception) => inner.IsRetriable(message, exception);
+        public override bool IsRetriableException(Exception exception) => !Probing && inner.IsRetriableException(exception);
+
+        public override bool IsRetriable(HttpMessage message, Exception exception) => !Probing && inner.IsRetriable(message, exception);
 
         public override bool IsErrorResponse(HttpMessage message) => inner.IsErrorResponse(message);
     }
