@@ -310,8 +310,22 @@ public sealed class EmulatorListingPolicy : HttpPipelinePolicy
         }
     }
 
+    private const string HeadersProperty = "carclass.listing-headers";
+
     private static ValueTask SendAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline, bool async)
     {
+        // Each send re-runs the later policies on the same request, and some add a header every time (hundreds of probes
+        // ended in 431 Request Header Fields Too Large): start every send from the headers the request came with.
+        if (message.TryGetProperty(HeadersProperty, out var saved) && saved is List<HttpHeader> headers)
+        {
+            foreach (var name in message.Request.Headers.Select(h => h.Name).ToList()) message.Request.Headers.Remove(name);
+            foreach (var header in headers) message.Request.Headers.SetValue(header.Name, header.Value);
+        }
+        else
+        {
+            message.SetProperty(HeadersProperty, message.Request.Headers.ToList());
+        }
+
         if (async) return ProcessNextAsync(message, pipeline);
         ProcessNext(message, pipeline);
         return ValueTask.CompletedTask;
