@@ -88,7 +88,7 @@ public sealed class BlobReconciler : BackgroundService
             {
                 return;
             }
-            catch (Exception ex) when (ex is RequestFailedException or IOException or HttpRequestException or AggregateException or System.Xml.XmlException)
+            catch (Exception ex) when (ListingFailure.IsListingFailure(ex))
             {
                 // Storage down, or a listing the service cannot produce (an emulator's 500 on a name XML cannot carry that
                 // EmulatorListingPolicy could not repair): one line per distinct cause, then back off to 8 intervals. The
