@@ -1,4 +1,5 @@
 using Azure;
+using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using CarClassifier.Core;
 using CarClassifier.Core.Results;
@@ -57,7 +58,7 @@ public sealed class BlobNameTests(AzuriteFixture azurite, ITestOutputHelper outp
         var surprises = new List<string>();
         foreach (var name in Names)
         {
-            var verdict = await ProbeAsync(pipeline, name);
+            var verdict = await ProbeAsync(azurite.ConnectionString, name);
             output.WriteLine($"{Printable(name)}: {verdict}");
             var expected = ExpectedVerdicts.GetValueOrDefault(name, "ok");
             if (!verdict.StartsWith(expected, StringComparison.Ordinal)) surprises.Add($"{Printable(name)}: expected {expected}, got {verdict}");
@@ -132,9 +133,10 @@ public sealed class BlobNameTests(AzuriteFixture azurite, ITestOutputHelper outp
     /// "breaks listing" (Azurite stores it but then cannot list the container, which would stall every container
     /// sweep: such a name must never reach the images container of a shared emulator).
     /// </summary>
-    private static async Task<string> ProbeAsync(PipelineHost pipeline, string name)
+    /// A plain SDK client, without the pipeline's EmulatorListingPolicy (which repairs such listings): this records the emulator.
+    private static async Task<string> ProbeAsync(string connectionString, string name)
     {
-        var scratch = pipeline.Storage.CreateBlobServiceClient().GetBlobContainerClient($"probe-{Guid.NewGuid():N}");
+        var scratch = new BlobServiceClient(connectionString).GetBlobContainerClient($"probe-{Guid.NewGuid():N}");
         await scratch.CreateAsync();
         try
         {

@@ -6,6 +6,7 @@ using CarClassifier.Core;
 using CarClassifier.Core.Configuration;
 using CarClassifier.Core.Ingest;
 using CarClassifier.Core.Results;
+using CarClassifier.Core.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -71,21 +72,39 @@ public sealed class BlobReconciler : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!_options.Enabled) return;
+        var delay = _options.Interval;
+        string? lastFailure = null;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                await Task.Delay(_options.Interval, _time, stoppingToken).ConfigureAwait(false);
+                await Task.Delay(delay, _time, stoppingToken).ConfigureAwait(false);
                 await ReconcileAsync(stoppingToken).ConfigureAwait(false);
+                if (lastFailure is not null) _logger.LogWarning("Reconciler: listing container {Container} works again", PipelineNames.ImagesContainer);
+                lastFailure = null;
+                delay = _options.Interval;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
                 return;
             }
-            catch (Exception ex) when (ex is RequestFailedException or IOException or HttpRequestException or AggregateException)
+            catch (Exception ex) when (ListingFailure.IsListingFailure(ex))
             {
-                // Storage down for a moment: the next sweep tries again; the trigger path is unaffected.
-                _logger.LogWarning(ex, "Reconciler sweep failed; retrying in {Interval}", _options.Interval);
+                // Storage down, or a listing the service cannot produce (an emulator's 500 on a name XML cannot carry that
+                // EmulatorListingPolicy could not repair): one line per distinct cause, then back off to 8 intervals. The
+                // queue-triggered classification is not affected.
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.Interval.Ticks * 8));
+                var cause = ListingFailure.Describe(ex);
+                if (cause != lastFailure)
+                {
+                    _logger.LogWarning("Reconciler: listing container {Container} failed: {Cause}; retrying every {Delay} at most", PipelineNames.ImagesContainer, cause, delay);
+                }
+                else
+                {
+                    _logger.LogDebug(ex, "Reconciler sweep failed again; next try in {Delay}", delay);
+                }
+
+                lastFailure = cause;
             }
         }
     }

@@ -2,6 +2,7 @@ using CarClassifier.Core.Configuration;
 using CarClassifier.Core.Telemetry;
 using CarClassifier.ModelGeneration;
 using Microsoft.Azure.WebJobs;
+using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -56,6 +57,11 @@ public static class LocalHostBuilder
                 webJobs.AddAzureStorageBlobs();
                 webJobs.AddAzureStorageQueues(options => HostJsonQueueSettings.Apply(Path.Combine(AppContext.BaseDirectory, "host.json"), options));
                 webJobs.Services.AddSingleton<ITypeLocator, FunctionTypeLocator>();
+
+                // The storage extensions build their clients through Microsoft.Extensions.Azure's AzureComponentFactory,
+                // which applies these defaults to every client options it creates: the blob trigger then lists and
+                // reads names as written (leading '/' kept) and survives the emulator's unlistable names, like our clients.
+                webJobs.Services.AddAzureClients(clients => clients.ConfigureDefaults((options, _) => StorageClientFactory.ApplyBlobDefaults(options)));
             })
             .ConfigureServices((context, services) =>
             {
@@ -91,6 +97,8 @@ public static class LocalHostBuilder
                         .AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
                 }
             });
-        return builder.Build();
+        var host = builder.Build();
+        Core.Storage.EmulatorListingPolicy.Logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(Core.Storage.EmulatorListingPolicy));
+        return host;
     }
 }

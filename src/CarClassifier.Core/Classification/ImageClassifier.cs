@@ -10,6 +10,7 @@ using CarClassifier.Core.Inference;
 using CarClassifier.Core.Messaging;
 using CarClassifier.Core.Postprocessing;
 using CarClassifier.Core.Results;
+using CarClassifier.Core.Storage;
 using CarClassifier.Core.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -237,6 +238,12 @@ public class ImageClassifier
         DecodeMemoryBudget.Lease? memory = null;
         try
         {
+            if (!BlobNameAddressing.IsAddressable(request.BlobName))
+            {
+                // Ingest already rejects these; a replayed or hand-made message must not read another blob's pixels.
+                throw new UnaddressableBlobException();
+            }
+
             var blob = _blobs.GetBlobContainerClient(request.Container).GetBlobClient(request.BlobName);
             // The blob's bytes count against the decode budget too. Reserved from the size ingest saw, before the download
             // starts, so no response sits open while this waits; corrected below if the blob has changed since.
@@ -281,6 +288,10 @@ public class ImageClassifier
             }
 
             MarkFailed(row, ex.Kind.ToString(), ex.Message);
+        }
+        catch (UnaddressableBlobException)
+        {
+            MarkFailed(row, BlobNameAddressing.UnaddressableKind, BlobNameAddressing.UnaddressableReason);
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
         {

@@ -4,6 +4,7 @@ using Azure.Data.Tables;
 using Azure.Identity;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
+using CarClassifier.Core.Storage;
 using Microsoft.Extensions.Configuration;
 
 namespace CarClassifier.Core.Configuration;
@@ -87,6 +88,18 @@ public sealed class StorageClientFactory
         options.Diagnostics.IsDistributedTracingEnabled = _sdkDiagnostics;
     }
 
+    /// <summary>
+    /// What every blob client of the pipeline needs, ours and (in the local host) the WebJobs extension's: names as
+    /// listed, not trimmed ('/a.jpg' and 'a/' are other blobs than 'a.jpg' and 'a'; see Storage.BlobNameAddressing), and
+    /// the emulator's listing repaired (<see cref="EmulatorListingPolicy"/>). Other client options are left alone.
+    /// </summary>
+    public static void ApplyBlobDefaults(ClientOptions options)
+    {
+        if (options is not BlobClientOptions blob) return;
+        blob.TrimBlobNameSlashes = false;
+        blob.AddPolicy(new EmulatorListingPolicy(), HttpPipelinePosition.PerCall);
+    }
+
     /// <summary>The credential identity-based clients use; null when a connection string is configured.</summary>
     public TokenCredential? Credential => UsesConnectionString ? null : _credential.Value;
 
@@ -94,6 +107,7 @@ public sealed class StorageClientFactory
     public BlobServiceClient CreateBlobServiceClient(Action<ClientOptions>? configure = null)
     {
         var options = new BlobClientOptions();
+        ApplyBlobDefaults(options);
         Configure(options);
         configure?.Invoke(options);
         return UsesConnectionString ? new BlobServiceClient(_connectionString, options) : new BlobServiceClient(ServiceUri("blob"), _credential.Value, options);

@@ -4,6 +4,7 @@ using CarClassifier.Core.Imaging;
 using CarClassifier.Core.Inference;
 using CarClassifier.Core.Messaging;
 using CarClassifier.Core.Results;
+using CarClassifier.Core.Storage;
 using CarClassifier.Core.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -82,25 +83,17 @@ public class ImageIngestor
         var blobPath = ResultKeys.BlobPath(container, blobName);
         using var activity = PipelineTelemetry.Source.StartActivity(PipelineTelemetry.IngestActivity, System.Diagnostics.ActivityKind.Producer);
         if (activity is { IsAllDataRequested: true }) activity.SetTag(PipelineTelemetry.BlobPathTag, blobPath).SetTag(PipelineTelemetry.CorrelationIdTag, correlationId);
+        if (!BlobNameAddressing.IsAddressable(blobName))
+        {
+            // A message would only make the classifier read another blob (or none): the row says why, once.
+            return await RejectAsync(blobPath, etag, sizeBytes, BlobNameAddressing.UnaddressableKind, BlobNameAddressing.UnaddressableReason, correlationId, cancellationToken)
+                .ConfigureAwait(false);
+        }
+
         if (sizeBytes > _options.MaxBlobBytes)
         {
             var reason = $"Blob is {sizeBytes} bytes, over the limit of {_options.MaxBlobBytes} bytes (Classifier:MaxBlobBytes).";
-            _logger.LogWarning("Rejected {BlobPath} at ingest: {Reason} (correlation {CorrelationId})", blobPath, reason, correlationId);
-            await _results.UpsertAsync(
-                new ClassificationResult
-                {
-                    BlobPath = blobPath,
-                    BlobETag = etag,
-                    BlobSizeBytes = sizeBytes,
-                    Status = nameof(ClassificationStatus.Failed),
-                    Error = reason,
-                    ErrorKind = nameof(ImageRejectionKind.TooManyBytes),
-                    ProcessedAt = _time.GetUtcNow(),
-                    CorrelationId = correlationId,
-                },
-                cancellationToken).ConfigureAwait(false);
-            PipelineTelemetry.ImagesFailed.Add(1, new KeyValuePair<string, object?>(PipelineTelemetry.ErrorKindTag, nameof(ImageRejectionKind.TooManyBytes)));
-            return IngestOutcome.Rejected;
+            return await RejectAsync(blobPath, etag, sizeBytes, nameof(ImageRejectionKind.TooManyBytes), reason, correlationId, cancellationToken).ConfigureAwait(false);
         }
 
         var request = new ClassifyRequest
@@ -116,5 +109,26 @@ public class ImageIngestor
         await _queue.SendAsync(request, cancellationToken).ConfigureAwait(false);
         IngestLog.Enqueued(_logger, blobPath, sizeBytes, correlationId);
         return IngestOutcome.Enqueued;
+    }
+
+    private async Task<IngestOutcome> RejectAsync(
+        string blobPath, string? etag, long sizeBytes, string kind, string reason, string correlationId, CancellationToken cancellationToken)
+    {
+        _logger.LogWarning("Rejected {BlobPath} at ingest: {Reason} (correlation {CorrelationId})", blobPath, reason, correlationId);
+        await _results.UpsertAsync(
+            new ClassificationResult
+            {
+                BlobPath = blobPath,
+                BlobETag = etag,
+                BlobSizeBytes = sizeBytes,
+                Status = nameof(ClassificationStatus.Failed),
+                Error = reason,
+                ErrorKind = kind,
+                ProcessedAt = _time.GetUtcNow(),
+                CorrelationId = correlationId,
+            },
+            cancellationToken).ConfigureAwait(false);
+        PipelineTelemetry.ImagesFailed.Add(1, new KeyValuePair<string, object?>(PipelineTelemetry.ErrorKindTag, kind));
+        return IngestOutcome.Rejected;
     }
 }

@@ -4,6 +4,7 @@ using CarClassifier.Core;
 using CarClassifier.Core.Configuration;
 using CarClassifier.Core.Imaging;
 using CarClassifier.Core.Results;
+using CarClassifier.Core.Storage;
 using Spectre.Console;
 using Microsoft.Extensions.Options;
 using Spectre.Console.Cli;
@@ -43,7 +44,10 @@ public sealed class ReportCommand(
                     async (i, ct) =>
                     {
                         var row = rows[i];
-                        var (thumb, problem) = await thumbnails.WriteAsync(container.GetBlobClient(row.BlobName), row.BlobPath, outDir, settings.ThumbSize, ct).ConfigureAwait(false);
+                        // A name with '.' or '..' segments would fetch another blob's pixels: no preview, its row says why.
+                        var (thumb, problem) = BlobNameAddressing.IsAddressable(row.BlobName)
+                            ? await thumbnails.WriteAsync(container.GetBlobClient(row.BlobName), row.BlobPath, outDir, settings.ThumbSize, ct).ConfigureAwait(false)
+                            : (null, "No preview: the blob's name cannot be addressed (see its row).");
                         cards[i] = (row, thumb, problem);
                         task.Increment(1);
                     }).ConfigureAwait(false);

@@ -7,6 +7,7 @@ using CarClassifier.Cli.Commands.Shared;
 using CarClassifier.Core;
 using CarClassifier.Core.Configuration;
 using CarClassifier.Core.Results;
+using CarClassifier.Core.Storage;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -22,6 +23,9 @@ public sealed class WatchCommand(StorageConnection connection, StorageClientFact
     {
         ArgumentNullException.ThrowIfNull(settings);
         if (!await connection.OpenAsync(cancellationToken).ConfigureAwait(false)) return ExitCodes.StorageUnavailable;
+
+        // The emulator's listing detours (a blob name XML cannot carry) are news to whoever watches: print them.
+        EmulatorListingPolicy.Logger = new ConsoleNoteLogger();
         var container = storage.CreateBlobServiceClient().GetBlobContainerClient(PipelineNames.ImagesContainer);
         var queue = storage.CreateQueueClient(PipelineNames.WorkQueue);
         var prefix = settings.Prefix ?? "";
@@ -42,9 +46,27 @@ public sealed class WatchCommand(StorageConnection connection, StorageClientFact
                     var classifiedTask = progress.AddTask("[green]Classified[/]", maxValue: 1);
                     var failedTask = progress.AddTask("[red]Failed[/]", maxValue: 1);
                     var rateTask = progress.AddTask("measuring...", maxValue: 1).IsIndeterminate();
+                    string? listingFailure = null;
+                    var retry = TimeSpan.FromMilliseconds(settings.IntervalMilliseconds);
                     while (true)
                     {
-                        last = await PollAsync(container, results, queue, prefix, deadline.Token).ConfigureAwait(false);
+                        try
+                        {
+                            last = await PollAsync(container, results, queue, prefix, deadline.Token).ConfigureAwait(false);
+                        }
+                        catch (Exception ex) when (ex is System.Xml.XmlException or RequestFailedException { Status: >= 500 })
+                        {
+                            // A listing the service cannot produce is no reason to stop following the rows: say so once, back off.
+                            var cause = ListingFailure.Describe(ex);
+                            if (cause != listingFailure) AnsiConsole.MarkupLineInterpolated($"[yellow]Listing {container.Name} failed:[/] {cause}. Still watching.");
+                            listingFailure = cause;
+                            retry = TimeSpan.FromTicks(Math.Min(retry.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
+                            await Task.Delay(retry, deadline.Token).ConfigureAwait(false);
+                            continue;
+                        }
+
+                        listingFailure = null;
+                        retry = TimeSpan.FromMilliseconds(settings.IntervalMilliseconds);
                         if (firstDone < 0)
                         {
                             firstDone = last.Done;
