@@ -1,6 +1,7 @@
 using CarClassifier.Cli.Commands.Shared;
 using CarClassifier.Core;
 using CarClassifier.Core.Configuration;
+using CarClassifier.Core.Messaging.ServiceBus;
 using Microsoft.Extensions.Configuration;
 using Spectre.Console.Cli;
 
@@ -16,6 +17,7 @@ internal sealed class StorageSettingsInterceptor(IConfigurationRoot configuratio
     public void Intercept(CommandContext context, CommandSettings settings)
     {
         if (settings is not StorageSettings storage) return;
+        if (TransportSettings.Validate(TransportSettings.Read()) == MessageTransport.ServiceBus) TransportSettings.CheckConnection(configuration);
         configuration[PipelineNames.StorageConnection] = storage.ResolveConnection();
         try
         {
