@@ -19,7 +19,11 @@ internal static class LocalServiceBusClassifier
     public static bool AddIfServiceBus(IServiceCollection services, IConfiguration configuration)
     {
         if (ServiceBusServiceCollectionExtensions.ReadTransport(configuration) != MessageTransport.ServiceBus) return false;
-        if (bool.TryParse(configuration[ClassifyDisabledSetting], out var disabled) && disabled) return false;
+        foreach (var key in new[] { ClassifyDisabledSetting, $"AzureWebJobs_{PipelineNames.ClassifyFunction}_Disabled", $"AzureWebJobs:{PipelineNames.ClassifyFunction}:Disabled" })
+        {
+            if (bool.TryParse(configuration[key], out var disabled) && disabled) return false;
+        }
+
 
         // The WebJobs indexer reads this from the same configuration when the host starts, after this runs.
         configuration[ClassifyDisabledSetting] = "true";

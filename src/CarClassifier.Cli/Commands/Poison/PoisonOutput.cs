@@ -25,14 +25,22 @@ internal static class PoisonOutput
     public static void Print(IReadOnlyList<PoisonMessage> messages)
     {
         var table = new Table().AddColumns("Queue", "Id", "Dequeued", "Poisoned at (UTC)", "Blob");
+
+        // Only Service Bus dead letters keep a reason; the storage poison queues have none to show.
+        var reasons = messages.Any(m => m.Reason is not null);
+        if (reasons) table.AddColumn("Reason");
         foreach (var m in messages)
         {
-            table.AddRow(
+            var cells = new List<string>
+            {
                 Markup.Escape(m.Queue),
                 Markup.Escape(m.MessageId),
                 m.DequeueCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 m.InsertedOn?.UtcDateTime.ToString("u", System.Globalization.CultureInfo.InvariantCulture) ?? "",
-                Markup.Escape(VisibleText.Escape(m.BlobPath ?? "(unreadable body)")));
+                Markup.Escape(VisibleText.Escape(m.BlobPath ?? "(unreadable body)")),
+            };
+            if (reasons) cells.Add(Markup.Escape(VisibleText.Escape(m.Reason ?? "")));
+            table.AddRow(cells.ToArray());
         }
 
         AnsiConsole.Write(table);
