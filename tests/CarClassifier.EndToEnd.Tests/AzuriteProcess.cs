@@ -18,14 +18,70 @@ internal static class AzuriteProcess
     public static int TestPortBase { get; } =
         int.TryParse(Environment.GetEnvironmentVariable("CARCLASS_TEST_AZURITE_PORT"), out var port) ? port : FindFreeBase();
 
+    /// <summary>Held for the life of the test process: the port range it claimed (see <see cref="FindFreeBase"/>).</summary>
+    private static FileStream? _portClaim;
+
     private static int FindFreeBase()
     {
         for (var portBase = 10100; portBase < 10500; portBase += 20)
         {
+            // Ports that look free can be taken by a run that probed them at the same moment: node needs seconds to bind,
+            // and the loser's Azurite then fails to bind while the winner's answers on its ports, so two runs share one
+            // emulator until the first one ends and kills it. An exclusive lock per range (flock; released when the
+            // process exits, even on a crash) makes the choice atomic between runs.
+            if (!TryClaim(portBase)) continue;
             if (Enumerable.Range(portBase, 6).All(IsFree)) return portBase;
+            _portClaim!.Dispose();
+            _portClaim = null;
         }
 
         throw new InvalidOperationException("No free port range for Azurite between 10100 and 10500; set CARCLASS_TEST_AZURITE_PORT.");
+    }
+
+    private static bool TryClaim(int portBase)
+    {
+        try
+        {
+            _portClaim = new FileStream(Path.Combine(Path.GetTempPath(), $"carclass-azurite-{portBase}.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            return true;
+        }
+        catch (IOException)
+        {
+            return false; // Another test run holds this range.
+        }
+    }
+
+    /// <summary>
+    /// True when the process listening on loopback <paramref name="port"/> is <paramref name="process"/> (Linux /proc: the
+    /// LISTEN socket's inode is one of the process's descriptors); true where /proc cannot tell. A run whose Azurite lost
+    /// the port to another run's must not use that one.
+    /// </summary>
+    public static bool IsListeningProcess(Process process, int port)
+    {
+        ArgumentNullException.ThrowIfNull(process);
+        if (!File.Exists("/proc/net/tcp") || !Directory.Exists($"/proc/{process.Id}/fd")) return true;
+        var hexPort = port.ToString("X4", CultureInfo.InvariantCulture);
+        var inodes = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var file in new[] { "/proc/net/tcp", "/proc/net/tcp6" }.Where(File.Exists))
+        {
+            foreach (var line in File.ReadLines(file).Skip(1))
+            {
+                var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                if (fields.Length > 9 && fields[3] == "0A" && fields[1].EndsWith(":" + hexPort, StringComparison.Ordinal)) inodes.Add(fields[9]);
+            }
+        }
+
+        if (inodes.Count == 0) return false;
+        try
+        {
+            return Directory.EnumerateFiles($"/proc/{process.Id}/fd")
+                .Select(fd => new FileInfo(fd).LinkTarget)
+                .Any(target => target is not null && target.StartsWith("socket:[", StringComparison.Ordinal) && inodes.Contains(target[8..^1]));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return true;
+        }
     }
 
     private static bool IsFree(int port)
@@ -83,8 +139,15 @@ internal static class AzuriteProcess
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (DateTime.UtcNow < deadline)
         {
-            if (await AllListeningAsync(portBase)) return process;
-            if (process.HasExited) throw new InvalidOperationException($"Azurite exited with code {process.ExitCode}.");
+            if (process.HasExited) throw new InvalidOperationException($"Azurite exited with code {process.ExitCode} (ports {portBase}-{portBase + 2} taken by another process?).");
+            if (await AllListeningAsync(portBase))
+            {
+                if (Enumerable.Range(portBase, 3).All(p => IsListeningProcess(process, p))) return process;
+                process.Kill(entireProcessTree: true);
+                process.Dispose();
+                throw new InvalidOperationException($"Another process listens on ports {portBase}-{portBase + 2}: this run's Azurite could not bind them. Set CARCLASS_TEST_AZURITE_PORT to a free range.");
+            }
+
             await Task.Delay(250);
         }
 

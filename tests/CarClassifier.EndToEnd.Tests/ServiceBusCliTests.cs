@@ -159,6 +159,23 @@ public sealed class ServiceBusCliTests(AzuriteFixture azurite)
         }
     }
 
+    [Fact]
+    public async Task PoisonList_WhenServiceBusIsUnreachable_SaysSoInOneLine_WithTheStorageUnavailableExitCode()
+    {
+        string connection;
+        using (var gone = new ServiceBusTestBroker())
+        {
+            connection = gone.ConnectionString; // A port nothing listens on once the broker is disposed.
+        }
+
+        var environment = new Dictionary<string, string> { ["Classifier__Transport"] = nameof(MessageTransport.ServiceBus), [PipelineNames.ServiceBusConnection] = connection };
+        var (exit, output) = await CliHostProcess.RunAsync(["poison", "list", "--connection", azurite.ConnectionString], environment);
+
+        Assert.True(exit == ExitCodes.StorageUnavailable, $"exit {exit}:\n{output}");
+        Assert.Contains("Service Bus is not reachable", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+    }
+
     private static Dictionary<string, string> Environment(ServiceBusTestBroker broker, string modelCache) => new()
     {
         ["Classifier__Transport"] = nameof(MessageTransport.ServiceBus),

@@ -1,4 +1,5 @@
 using Azure;
+using Azure.Messaging.ServiceBus;
 using CarClassifier.Cli.Commands.Shared;
 using CarClassifier.Core;
 using CarClassifier.Core.Configuration;
@@ -13,10 +14,19 @@ namespace CarClassifier.Cli.Commands.Poison;
 /// <summary>How the poison commands explain storage failures and print messages.</summary>
 internal static class PoisonOutput
 {
-    public static bool IsStorageProblem(Exception ex) => ex is RequestFailedException or AggregateException or HttpRequestException;
+    public static bool IsStorageProblem(Exception ex) =>
+        ex is RequestFailedException or AggregateException or HttpRequestException or ServiceBusException or UnauthorizedAccessException;
 
     public static int ExplainStorageProblem(Exception ex)
     {
+        if (ex is ServiceBusException or UnauthorizedAccessException)
+        {
+            // Classifier__Transport=ServiceBus: the dead-letter queue is read with the ServiceBusConnection settings.
+            AnsiConsole.MarkupLine("[red]Service Bus is not reachable[/] (or refused access). Check $ServiceBusConnection (or its __fullyQualifiedNamespace) and your Data Receiver and Sender roles.");
+            AnsiConsole.MarkupLineInterpolated($"[grey]{ex.Message.Split('\n')[0]}[/]");
+            return ExitCodes.StorageUnavailable;
+        }
+
         AnsiConsole.MarkupLine("[red]Storage is not reachable.[/] Start Azurite with [bold]scripts/azurite.sh start[/] (or pass --connection).");
         AnsiConsole.MarkupLineInterpolated($"[grey]{ex.Message.Split('\n')[0]}[/]");
         return ExitCodes.StorageUnavailable;
