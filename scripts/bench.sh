@@ -16,4 +16,6 @@ if [[ ! -e tools/azurite/node_modules/.bin/azurite ]]; then
 fi
 
 dotnet build bench/CarClassifier.Bench -c Release --nologo -v q -p:UseGpu="${USE_GPU:-false}" >/dev/null
+# The plumbing section's classify-servicebus mode runs the Service Bus worker host as a child process.
+dotnet build src/CarClassifier.Worker -c Release --nologo -v q >/dev/null
 exec dotnet bench/CarClassifier.Bench/bin/Release/net10.0/carclass-bench.dll "$@"

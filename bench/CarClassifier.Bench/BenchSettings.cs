@@ -128,7 +128,7 @@ internal sealed class BenchSettings
 
         var unknown = settings.Sections.Except(AllSections).Except(OptionalSections).ToArray();
         if (unknown.Length > 0) throw new ArgumentException($"Unknown section(s) {string.Join(", ", unknown)}; known: {string.Join(", ", AllSections.Concat(OptionalSections))}.");
-        if (settings.PlumbingModes.Except(["classify", "ingest"]).Any()) throw new ArgumentException("--plumbing-modes takes classify and/or ingest.");
+        if (settings.PlumbingModes.Except(["classify", "ingest", PlumbingBench.ServiceBusMode]).Any()) throw new ArgumentException($"--plumbing-modes takes classify, ingest and/or {PlumbingBench.ServiceBusMode}.");
         if (settings.Provider is not ("cpu" or "cuda")) throw new ArgumentException("--provider must be cpu or cuda.");
         // Quick: a smoke run for CI (under a minute on 2 cores): no settings sweep, no host-CPU sections, no batch 32 unless asked.
         if (settings.Quick && !args.Contains("--batches")) settings.Batches = [1, settings.E2eBatch];
@@ -146,9 +146,12 @@ internal sealed class BenchSettings
                        [--model models/resnet50-generated/manifest.json] [--provider cpu|cuda] [--batches 1,8,32]
                        [--e2e-batch 8] [--decoders imagesharp,skia,turbojpeg] [--oversample 1.0] [--azurite-port 10200] [--azurite-images 64]
                        [--photos ../shared/testdata/photos] [--repeats N] [--budget SECONDS]
-                       [--plumbing-images 300] [--plumbing-sizes 640x480,1920x1080] [--plumbing-modes classify,ingest]
+                       [--plumbing-images 300] [--plumbing-sizes 640x480,1920x1080] [--plumbing-modes classify,ingest,classify-servicebus]
                        [--plumbing-label NAME] [--host-env KEY=VALUE ...] [--host-log FOLDER] [--calls 400]
         plumbing: host CPU per image of the real local host (carclass host) through Azurite; use --model models/color-tiny/manifest.json.
+                  classify-servicebus (not in the default modes): the same classify path on the Service Bus worker host.
+                  --plumbing-sizes 224x224: the 640x480 photos at the model's input size, so decode costs ~0 and the
+                  host's CPU per image is its plumbing.
         calls: CPU of each storage call the pipeline makes, one at a time, with the production client options.
         Prints markdown tables and, with --json, writes every number with its spread and the machine it ran on.
         """;

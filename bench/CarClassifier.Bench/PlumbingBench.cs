@@ -1,12 +1,15 @@
 using System.Diagnostics;
 using System.Globalization;
+using Azure.Messaging.ServiceBus;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
 using CarClassifier.Core;
 using CarClassifier.Core.Configuration;
 using CarClassifier.Core.Imaging;
 using CarClassifier.Core.Messaging;
+using CarClassifier.Core.Messaging.ServiceBus;
 using CarClassifier.Core.Results;
+using CarClassifier.TestBroker;
 using Microsoft.Extensions.Configuration;
 
 namespace CarClassifier.Bench;
@@ -17,8 +20,10 @@ namespace CarClassifier.Bench;
 /// first, then the host starts; its user + system CPU is read from /proc (so Azurite and this process are excluded).
 /// Modes, one path per run: <c>classify</c> (blob trigger disabled; this process sends the claim checks, a warm-up
 /// batch first, then N, counted from the first to the last row) and <c>ingest</c> (classify function disabled; from
-/// the start-up sweep to the last claim check). The decode-only cost of the same files, on one thread in this
-/// process, is measured beside it. Per-thread CPU, grouped by the runtime's thread names, splits the host's time further.
+/// the start-up sweep to the last claim check), and <c>classify-servicebus</c>: the same classify path on the other
+/// transport, the Service Bus worker host (src/CarClassifier.Worker, a child process, batch receive) fed by the tests'
+/// AMQP broker running in this process, so the broker's CPU is excluded as Azurite's is. The decode-only cost of the
+/// same files, on one thread in this process, is measured beside it. Per-thread CPU, grouped by the runtime's thread names, splits the host's time further.
 /// </summary>
 internal static class PlumbingBench
 {
@@ -45,8 +50,8 @@ internal static class PlumbingBench
         var run = 0;
         foreach (var size in settings.PlumbingSizes)
         {
-            var photoClass = photos.FirstOrDefault(p => p.Name == size)
-                ?? throw new ArgumentException($"--plumbing-sizes: no photo class '{size}' (known: {string.Join(", ", photos.Select(p => p.Name))}).");
+            var photoClass = size == PhotoSet.PlumbingOnlyClass ? PhotoSet.Small(photos) : photos.FirstOrDefault(p => p.Name == size)
+                ?? throw new ArgumentException($"--plumbing-sizes: no photo class '{size}' (known: {string.Join(", ", photos.Select(p => p.Name).Append(PhotoSet.PlumbingOnlyClass))}).");
             var decodeOnly = DecodeOnlyCpuMs(photoClass, model);
             note($"plumbing {size}: decode only {decodeOnly:F2} core-ms/image");
             foreach (var mode in settings.PlumbingModes)
@@ -76,6 +81,10 @@ internal static class PlumbingBench
     {
         int blobPort = port, queuePort = blobPort + 1, tablePort = blobPort + 2;
         using var azuriteProcess = AzuriteBench.StartAzurite(azurite, blobPort, queuePort, tablePort);
+        var serviceBus = mode == ServiceBusMode;
+        using var broker = serviceBus ? new ServiceBusTestBroker() : null;
+        broker?.CreateQueue(PipelineNames.WorkQueue, new BrokerQueueOptions { DuplicateDetectionWindow = TimeSpan.FromMinutes(10) });
+        await using var busClient = broker is null ? null : new ServiceBusClient(broker.ConnectionString);
         Process? host = null;
         try
         {
@@ -99,19 +108,23 @@ internal static class PlumbingBench
 
             using var output = new OutputCounter(settings.HostLogFolder is null ? null
                 : Path.Combine(settings.HostLogFolder, $"host-{settings.PlumbingLabel}-{photoClass.Name}-{mode}.log"));
-            host = StartHost(cli, model, connection, mode, settings.HostEnvironment, output);
-            await output.WaitForAsync("Listening on container", host, TimeSpan.FromSeconds(180), cancellationToken).ConfigureAwait(false);
+            host = serviceBus
+                ? StartWorker(model, connection, broker!.ConnectionString, settings, output)
+                : StartHost(cli, model, connection, mode, settings, output);
+            await output.WaitForAsync(serviceBus ? "Receiving from Service Bus queue" : "Listening on container", host, TimeSpan.FromSeconds(180), cancellationToken).ConfigureAwait(false);
 
             ProcessCpu before;
             string loadBefore;
             long linesBefore, bytesBefore;
             Stopwatch watch;
             int counted;
-            if (mode == "classify")
+            if (mode is "classify" or ServiceBusMode)
             {
                 // The classify path alone: this process sends the claim checks the ingest function would (same JSON,
-                // same queue encoding), the host's blob trigger is disabled. Warm-up first (JIT, connections), uncounted.
-                var work = new WorkQueue(queue);
+                // same queue encoding, or the same Service Bus message with its MessageId), the host's blob trigger is
+                // disabled. Warm-up first (JIT, connections), uncounted.
+                await using var busQueue = busClient is null ? null : new ServiceBusWorkQueue(busClient);
+                WorkQueue work = busQueue ?? new WorkQueue(queue);
                 await EnqueueAsync(work, photoClass, "warm", warm, etags, cancellationToken).ConfigureAwait(false);
                 await WaitDoneAsync(mode, results, queue, "warm/", warm, host, cancellationToken).ConfigureAwait(false);
 
@@ -171,7 +184,7 @@ internal static class PlumbingBench
             result.Extra["steadyMsPerImage"] = perImage - result.Extra["jitMsPerImage"];
             result.Extra["imagesPerCoreSecond"] = 1000 / result.Extra["steadyMsPerImage"];
 
-            if (mode == "classify")
+            if (mode is "classify" or ServiceBusMode)
             {
                 var rows = new List<ClassificationResult>();
                 await foreach (var row in results.ListAsync($"{PipelineNames.ImagesContainer}/run/", cancellationToken).ConfigureAwait(false)) rows.Add(row);
@@ -193,7 +206,46 @@ internal static class PlumbingBench
         }
     }
 
-    private static Process StartHost(string cli, BenchModel model, string connection, string mode, IReadOnlyList<string> environment, OutputCounter output)
+    /// <summary>The mode that runs the classify path on the Service Bus worker host instead of the local host.</summary>
+    public const string ServiceBusMode = "classify-servicebus";
+
+    /// <summary>The built worker host (src/CarClassifier.Worker); scripts/bench.sh builds it.</summary>
+    public static string WorkerDll => Path.Combine(RepoPaths.Root, "src", "CarClassifier.Worker", "bin", "Release", "net10.0", "CarClassifier.Worker.dll");
+
+    private static Process StartWorker(BenchModel model, string connection, string serviceBusConnection, BenchSettings settings, OutputCounter output)
+    {
+        if (!File.Exists(WorkerDll)) throw new InvalidOperationException($"{WorkerDll} missing: dotnet build src/CarClassifier.Worker -c Release.");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { WorkerDll },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = RepoPaths.Root,
+        };
+        start.Environment[PipelineNames.StorageConnection] = connection;
+        start.Environment[PipelineNames.ServiceBusConnection] = serviceBusConnection;
+        start.Environment["Classifier__Transport"] = nameof(MessageTransport.ServiceBus);
+        start.Environment["Classifier__ModelManifest"] = model.ManifestPath;
+        start.Environment["Classifier__ModelCacheDirectory"] = RepoPaths.Resolve(settings.ModelCache);
+        start.Environment["Classifier__AllowModelDownload"] = "false";
+        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        start.Environment["NO_COLOR"] = "1";
+        foreach (var pair in settings.HostEnvironment)
+        {
+            var eq = pair.IndexOf('=', StringComparison.Ordinal);
+            start.Environment[pair[..eq]] = pair[(eq + 1)..];
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the Service Bus worker.");
+        process.OutputDataReceived += (_, e) => output.Add(e.Data);
+        process.ErrorDataReceived += (_, e) => output.Add(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static Process StartHost(string cli, BenchModel model, string connection, string mode, BenchSettings settings, OutputCounter output)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -203,14 +255,15 @@ internal static class PlumbingBench
             UseShellExecute = false,
             WorkingDirectory = RepoPaths.Root,
         };
-        start.Environment["Classifier__ModelCacheDirectory"] = Path.GetDirectoryName(Path.GetDirectoryName(model.ModelPath));
+        // The cache the bench prepared the model in (the model file sits directly in it).
+        start.Environment["Classifier__ModelCacheDirectory"] = RepoPaths.Resolve(settings.ModelCache);
         start.Environment["Classifier__AllowModelDownload"] = "false";
         start.Environment["NO_COLOR"] = "1";
         // One path per run; the reconciler off in both (it would ingest the blobs the classify run never ingested, and
         // its sweeps cost per interval, not per image: see the idle column).
         start.Environment[$"AzureWebJobs.{(mode == "ingest" ? PipelineNames.ClassifyFunction : PipelineNames.IngestFunction)}.Disabled"] = "true";
         start.Environment["Reconciler__Enabled"] = "false";
-        foreach (var pair in environment)
+        foreach (var pair in settings.HostEnvironment)
         {
             var eq = pair.IndexOf('=', StringComparison.Ordinal);
             start.Environment[pair[..eq]] = pair[(eq + 1)..];
