@@ -9,13 +9,14 @@ namespace CarClassifier.Cli;
 public static class CliApp
 {
     /// <param name="configure">Extra configuration after the commands (tests set the console and propagate exceptions).</param>
-    public static CommandApp Create(Action<IConfigurator>? configure = null)
+    /// <param name="cancellationToken">The token the command runs with (Ctrl+C): what it cancels is reported as "Stopped", not as an error.</param>
+    public static CommandApp Create(Action<IConfigurator>? configure = null, CancellationToken cancellationToken = default)
     {
         var app = new CommandApp(new TypeRegistrar(CliServices.Create()));
         app.Configure(config =>
         {
             config.SetApplicationName("carclass");
-            config.SetExceptionHandler(CliErrors.Handle);
+            config.SetExceptionHandler((ex, resolver) => CliErrors.Handle(ex, resolver, cancellationToken));
 
             // Like az: an option no command knows is an error (exit 2), never silently ignored.
             config.UseStrictParsing();
@@ -29,7 +30,7 @@ public static class CliApp
     public static async Task<int> RunAsync(string[] args, Action<IConfigurator>? configure = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(args);
-        var exit = await Create(configure).RunAsync(args, cancellationToken).ConfigureAwait(false);
+        var exit = await Create(configure, cancellationToken).RunAsync(args, cancellationToken).ConfigureAwait(false);
 
         // Spectre returns 1 after a group's help, which for us means "some images failed".
         return exit == 1 && args.Length == 1 && CommandRegistrations.Groups.Contains(args[0]) ? ExitCodes.Usage : exit;

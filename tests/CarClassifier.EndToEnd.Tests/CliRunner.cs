@@ -12,7 +12,11 @@ internal static class CliRunner
 
     public static Task<(int ExitCode, string Output)> RunAsync(params string[] args) => RunAsync(args, null);
 
-    public static async Task<(int ExitCode, string Output)> RunAsync(string[] args, Action<IConfigurator>? configure)
+    public static Task<(int ExitCode, string Output)> RunAsync(string[] args, Action<IConfigurator>? configure) => RunAsync(args, configure, 240, CancellationToken.None);
+
+    /// <param name="width">Console width in columns (80 for the narrow-terminal checks).</param>
+    /// <param name="cancellationToken">Cancelling it is Ctrl+C.</param>
+    public static async Task<(int ExitCode, string Output)> RunAsync(string[] args, Action<IConfigurator>? configure, int width, CancellationToken cancellationToken)
     {
         await Gate.WaitAsync();
         var previous = AnsiConsole.Console;
@@ -26,14 +30,14 @@ internal static class CliRunner
                 Interactive = InteractionSupport.No,
                 Out = new AnsiConsoleOutput(writer),
             });
-            console.Profile.Width = 240;
+            console.Profile.Width = width;
             AnsiConsole.Console = console;
             // The same app, registrations and composition root as Program.cs; errors are handled as a user sees them.
             var exit = await CliApp.RunAsync(args, config =>
             {
                 config.ConfigureConsole(console);
                 configure?.Invoke(config);
-            });
+            }, cancellationToken);
             return (exit, writer.ToString());
         }
         finally

@@ -7,8 +7,8 @@ namespace CarClassifier.EndToEnd.Tests;
 /// <summary>Command-line mistakes: each is one line and exit 2, found before any storage or model is touched.</summary>
 public sealed class CliUsageTests
 {
-    private static readonly string[] Commands =
-        ["", "run", "host", "upload", "watch", "results", "report", "model", "model info", "model verify", "model download", "model generate", "poison", "poison list", "poison replay"];
+    internal static readonly string[] Commands =
+        ["", "run", "host", "upload", "watch", "results", "batches", "report", "model", "model info", "model verify", "model download", "model generate", "poison", "poison list", "poison replay", "poison purge"];
 
     [Theory]
     [InlineData("upload", ".", "--prefx", "batch-2/")]
@@ -29,6 +29,9 @@ public sealed class CliUsageTests
     [InlineData("watch", "--timeout", "soon")]
     [InlineData("nosuchcommand")]
     [InlineData("results", "--connection", "not a connection string")]
+    [InlineData("results", "--log-level", "loud")]
+    [InlineData("model", "info", "color-tiny", "--log-level", "verbose")]
+    [InlineData("train", "--log-level", "chatty")]
     public async Task BadValueOrCommand_IsAUsageError(params string[] args)
     {
         var (exit, output) = await CliRunner.RunAsync(args);

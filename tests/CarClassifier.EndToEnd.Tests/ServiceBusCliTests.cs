@@ -123,12 +123,7 @@ public sealed class ServiceBusCliTests(AzuriteFixture azurite)
 
         var (tableExit, table) = await CliHostProcess.RunAsync(["poison", "list", "--connection", azurite.ConnectionString], environment);
         Assert.True(tableExit == ExitCodes.Success, table);
-        // The table wraps long cells over lines (80 columns when redirected): read the last column back together.
-        var reasonColumn = string.Concat(table.Split('\n')
-            .Select(line => line.Split('│'))
-            .Where(cells => cells.Length == 8)
-            .Select(cells => cells[6].Trim()));
-        Assert.True(reasonColumn.StartsWith("ReasonClassifyFailed:", StringComparison.Ordinal), table);
+        Assert.Contains("why:  ClassifyFailed: Gave up after 2 deliveries", table, StringComparison.Ordinal);
 
         var watch = await CliHostProcess.RunAsync(
             ["watch", "--prefix", prefix, "--timeout", "60", "--interval", "200", "--connection", azurite.ConnectionString], environment);

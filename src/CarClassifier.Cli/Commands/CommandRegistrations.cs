@@ -29,15 +29,22 @@ public static class CommandRegistrations
         config.AddCommand<HostCommand>("host")
             .WithDescription("Run the two functions (ingest + classify) on the local WebJobs host until Ctrl+C.");
         config.AddCommand<UploadCommand>("upload")
-            .WithDescription("Upload a folder to the images container, in parallel. Resumable: files already uploaded unchanged (same size and MD5) are skipped. Exit: 0 ok, 2 usage, 4 storage, 10 some uploads failed, 130 Ctrl+C.")
-            .WithExample("upload", "./photos", "--prefix", "batch-7/");
+            .WithDescription("Upload a folder (or one file) to the images container, in parallel; --include/--exclude globs, --dry-run. Resumable: files already uploaded unchanged (same size and MD5) are skipped. Exit: 0 ok, 2 usage, 4 storage, 10 some uploads failed, 130 Ctrl+C.")
+            .WithExample("upload", "./photos", "--prefix", "batch-7/")
+            .WithExample("upload", "./photos", "--include", "*.jpg", "--exclude", "drafts/**", "--dry-run")
+            .WithExample("upload", "./photos/red-car.jpg", "--prefix", "single/");
         config.AddCommand<WatchCommand>("watch")
             .WithDescription("Follow a prefix: uploaded / classified / failed, images/s and ETA, until every blob has a row. Exit: 0 all classified, 1 some failed, 4 storage, 5 timeout, 130 Ctrl+C.")
             .WithExample("watch", "--prefix", "batch-7/", "--timeout", "600");
         config.AddCommand<ResultsCommand>("results")
-            .WithDescription("Show results as a table, CSV or JSON; filter by prefix, status and label/vehicle type. Exit: 0 rows shown, 2 usage, 4 storage, 11 no row matched.")
+            .WithDescription("Show results as a table, CSV, JSON or JSON Lines, or --summary counts; filter by prefix, status, label/vehicle type, --since and --vehicles-only. Exit: 0 rows shown, 2 usage, 4 storage, 11 no row matched.")
             .WithExample("results", "--prefix", "batch-7/", "--status", "failed")
-            .WithExample("results", "--label", "convertible", "--format", "csv");
+            .WithExample("results", "--label", "convertible", "--format", "csv")
+            .WithExample("results", "--since", "2h", "--vehicles-only", "--summary")
+            .WithExample("results", "--prefix", "batch-7/", "--format", "jsonl", "--limit", "100");
+        config.AddCommand<Batches.BatchesCommand>("batches")
+            .WithDescription("List the batches (first folder of the blob names) with their image, succeeded, failed and pending counts, newest first. Exit: 0 listed, 2 usage, 4 storage, 11 no batch.")
+            .WithExample("batches", "--format", "json");
         config.AddCommand<ReportCommand>("report")
             .WithDescription("Write a static HTML gallery (thumbnails, top-5 with bars, failures with reasons) that opens offline. Exit: 0 written, 2 usage, 4 storage, 11 no row matched.")
             .WithExample("report", "--prefix", "batch-7/", "--out", "./report");
@@ -53,11 +60,14 @@ public static class CommandRegistrations
         });
         config.AddBranch("poison", poison =>
         {
-            poison.SetDescription("List or replay messages that failed too often (classify-requests-poison, webjobs-blobtrigger-poison).");
-            poison.AddCommand<PoisonListCommand>("list").WithDescription("List poison messages, leaving them in place.");
+            poison.SetDescription("List, replay or purge messages that failed too often (classify-requests-poison, webjobs-blobtrigger-poison). Exit: 0 ok, 2 usage, 4 storage, 6 --id not found.");
+            poison.AddCommand<PoisonListCommand>("list").WithDescription("List poison messages with why each failed, leaving them in place (peeked: the dequeue count does not change).").WithExample("poison", "list", "--json");
             poison.AddCommand<PoisonReplayCommand>("replay")
                 .WithDescription("Re-enqueue poison messages once their cause is fixed.")
                 .WithExample("poison", "replay", "--all");
+            poison.AddCommand<PoisonPurgeCommand>("purge")
+                .WithDescription("Delete poison messages for good (asks first; --yes where there is no terminal). Their blobs and rows stay.")
+                .WithExample("poison", "purge", "--all", "--yes");
         });
     }
 }

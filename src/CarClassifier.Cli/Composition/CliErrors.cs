@@ -1,4 +1,5 @@
 using CarClassifier.Cli.Commands.Shared;
+using CarClassifier.Core.Configuration;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -11,9 +12,33 @@ namespace CarClassifier.Cli.Composition;
 /// </summary>
 internal static class CliErrors
 {
-    public static int Handle(Exception ex, ITypeResolver? resolver)
+    public static int Handle(Exception ex, ITypeResolver? resolver) => Handle(ex, resolver, CancellationToken.None);
+
+    /// <param name="cancellationToken">The command's token: an operation cancelled by it is Ctrl+C, not a failure.</param>
+    public static int Handle(Exception ex, ITypeResolver? resolver, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(ex);
+        if (cancellationToken.IsCancellationRequested && Find<OperationCanceledException>(ex) is not null)
+        {
+            // Ctrl+C while a command had no more specific words for it: no stack trace, the shell's exit code.
+            AnsiConsole.MarkupLine("[yellow]Stopped.[/]");
+            return ExitCodes.Cancelled;
+        }
+
+        if (StorageErrors.IsStorageProblem(ex) && resolver?.Resolve(typeof(StorageClientFactory)) is StorageClientFactory storage)
+        {
+            // A storage call that failed after the start-up probe (storage went away, or a permission is missing).
+            StorageConnection.Explain(ex, storage.CreateBlobServiceClient().Uri);
+            return ExitCodes.StorageUnavailable;
+        }
+
+        if (Find<Azure.Messaging.ServiceBus.ServiceBusException>(ex) is { } serviceBus)
+        {
+            // Classifier__Transport=ServiceBus (poison list/replay): the namespace in $ServiceBusConnection did not answer or refused.
+            AnsiConsole.MarkupLineInterpolated($"[red]Service Bus is not reachable[/] ({serviceBus.Reason}). Check $ServiceBusConnection (or its __fullyQualifiedNamespace) and the Data Sender/Receiver roles.");
+            return ExitCodes.StorageUnavailable;
+        }
+
         if (Find<UsageException>(ex) is { } usage)
         {
             return Usage(usage.Message);

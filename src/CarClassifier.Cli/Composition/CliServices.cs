@@ -1,5 +1,6 @@
 using CarClassifier.Cli.Commands.Shared;
 using CarClassifier.Cli.LocalHost;
+using CarClassifier.Cli.Output;
 using CarClassifier.Core;
 using CarClassifier.Core.Configuration;
 using CarClassifier.ModelGeneration;
@@ -12,7 +13,7 @@ namespace CarClassifier.Cli.Composition;
 
 /// <summary>
 /// The CLI's composition root: the same <see cref="ServiceCollectionExtensions.AddCarClassifier"/> the hosts call, plus
-/// what the commands share. Storage settings come from the command line (see <see cref="StorageSettingsInterceptor"/>).
+/// what the commands share. Storage settings come from the command line (see <see cref="SettingsInterceptor"/>).
 /// The local WebJobs host that <c>run</c> and <c>host</c> start is a separate host with its own root (<see cref="LocalHostBuilder"/>).
 /// </summary>
 internal static class CliServices
@@ -27,11 +28,11 @@ internal static class CliServices
             .Build();
         var services = new ServiceCollection();
         services.AddSingleton<IConfigurationRoot>(configuration);
-        services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        services.AddLogging(logging => logging.ClearProviders().AddProvider(new CliLoggerProvider()).SetMinimumLevel(LogLevel.Trace));
         services.AddCarClassifier(configuration, loadModelAtStart: false);
         services.AddModelGeneration();
         services.AddSingleton<StorageConnection>();
-        services.AddSingleton<ICommandInterceptor, StorageSettingsInterceptor>();
+        services.AddSingleton<ICommandInterceptor, SettingsInterceptor>();
         return services;
     }
 

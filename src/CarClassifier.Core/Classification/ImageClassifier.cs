@@ -26,6 +26,13 @@ public class ImageClassifier
 {
     private static readonly JsonSerializerOptions TopKJson = new(JsonSerializerDefaults.Web);
 
+    /// <summary>
+    /// Blob buffers. Not <see cref="ArrayPool{T}.Shared"/>: it keeps arrays of every size per core, so up to 64 messages of
+    /// 64 MiB blobs could stay cached there for good. This pool caches at most 4 arrays per size up to 16 MiB (under
+    /// 128 MiB in all); larger blobs get a fresh array the GC reclaims.
+    /// </summary>
+    private static readonly ArrayPool<byte> BlobBuffers = ArrayPool<byte>.Create(maxArrayLength: 16 * 1024 * 1024, maxArraysPerBucket: 4);
+
     private readonly BlobServiceClient _blobs;
     private readonly IImageDecoder _decoder;
     private readonly ModelRuntime _model;
@@ -34,6 +41,7 @@ public class ImageClassifier
     private readonly ImageLimits _limits;
     private readonly TimeProvider _time;
     private readonly ILogger<ImageClassifier> _logger;
+    private readonly DecodeMemoryBudget _memory;
 
     public ImageClassifier(
         BlobServiceClient blobs,
@@ -42,7 +50,8 @@ public class ImageClassifier
         ResultStore results,
         IOptions<ClassifierOptions> options,
         TimeProvider time,
-        ILogger<ImageClassifier> logger)
+        ILogger<ImageClassifier> logger,
+        DecodeMemoryBudget? memory = null)
     {
         ArgumentNullException.ThrowIfNull(blobs);
         ArgumentNullException.ThrowIfNull(decoder);
@@ -59,6 +68,7 @@ public class ImageClassifier
         _limits = _options.ToImageLimits();
         _time = time;
         _logger = logger;
+        _memory = memory ?? new DecodeMemoryBudget(_options.ResolveDecodeMemoryBudget().Bytes);
     }
 
     /// <summary>For mocking frameworks only.</summary>
@@ -72,6 +82,7 @@ public class ImageClassifier
         _limits = null!;
         _time = null!;
         _logger = null!;
+        _memory = null!;
     }
 
     /// <summary>
@@ -223,11 +234,22 @@ public class ImageClassifier
 
         byte[]? bytes = null;
         float[]? tensor = null;
+        DecodeMemoryBudget.Lease? memory = null;
         try
         {
             var blob = _blobs.GetBlobContainerClient(request.Container).GetBlobClient(request.BlobName);
+            // The blob's bytes count against the decode budget too. Reserved from the size ingest saw, before the download
+            // starts, so no response sits open while this waits; corrected below if the blob has changed since.
+            memory = await _memory.ReserveAsync(Math.Clamp(request.SizeBytes, 0, _options.MaxBlobBytes), cancellationToken).ConfigureAwait(false);
             int length;
-            (bytes, length) = await DownloadAsync(blob, row, cancellationToken).ConfigureAwait(false);
+            (bytes, length) = await DownloadAsync(blob, row, memory, cancellationToken).ConfigureAwait(false);
+
+            // Hole 6 of issue 15: before any pixel buffer exists, hold the decoder's estimated need (from the header) in
+            // the shared budget, waiting while other decodes have it spent.
+            var header = ImageHeaderProbe.Probe(bytes.AsSpan(0, length), _limits);
+            await memory.ResizeAsync(
+                length + DecodeMemoryEstimate.Bytes(_decoder.Name, header, bytes.AsSpan(0, length), model.Manifest.Preprocess),
+                cancellationToken).ConfigureAwait(false);
 
             var decodeStarted = Stopwatch.GetTimestamp();
             tensor = ArrayPool<float>.Shared.Rent(model.Batcher.ImageLength);
@@ -236,9 +258,11 @@ public class ImageClassifier
             row.DecodeMs = Stopwatch.GetElapsedTime(decodeStarted).TotalMilliseconds;
             PipelineTelemetry.DecodeDuration.Record(row.DecodeMs);
 
-            // The raw bytes are not needed any more: give them back before waiting on the batch.
-            ArrayPool<byte>.Shared.Return(bytes);
+            // The raw bytes and the decoder's buffers are gone: give them back before waiting on the batch.
+            BlobBuffers.Return(bytes);
             bytes = null;
+            memory.Dispose();
+            memory = null;
 
             var prediction = await model.Batcher.ClassifyAsync(image, cancellationToken).ConfigureAwait(false);
             row.Status = nameof(ClassificationStatus.Succeeded);
@@ -264,8 +288,9 @@ public class ImageClassifier
         }
         finally
         {
-            if (bytes is not null) ArrayPool<byte>.Shared.Return(bytes);
+            if (bytes is not null) BlobBuffers.Return(bytes);
             if (tensor is not null) ArrayPool<float>.Shared.Return(tensor);
+            memory?.Dispose();
         }
 
         row.ProcessedAt = _time.GetUtcNow();
@@ -303,7 +328,9 @@ public class ImageClassifier
         }
     }
 
-    private async Task<(byte[] Bytes, int Length)> DownloadAsync(BlobClient blob, ClassificationResult row, CancellationToken cancellationToken)
+    /// <summary>Downloads the blob into a pooled buffer, first making <paramref name="memory"/> hold its actual size.</summary>
+    private async Task<(byte[] Bytes, int Length)> DownloadAsync(
+        BlobClient blob, ClassificationResult row, DecodeMemoryBudget.Lease memory, CancellationToken cancellationToken)
     {
         var response = await blob.DownloadStreamingAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         using var download = response.Value;
@@ -325,9 +352,15 @@ public class ImageClassifier
         }
 
         var length = (int)size;
-        var bytes = ArrayPool<byte>.Shared.Rent(length);
+        if (memory.Bytes != length)
+        {
+            await memory.ResizeAsync(length, cancellationToken).ConfigureAwait(false);
+        }
+
+        byte[]? bytes = null;
         try
         {
+            bytes = BlobBuffers.Rent(length);
             var read = 0;
             while (read < length)
             {
@@ -340,7 +373,7 @@ public class ImageClassifier
         }
         catch
         {
-            ArrayPool<byte>.Shared.Return(bytes);
+            if (bytes is not null) BlobBuffers.Return(bytes);
             throw;
         }
     }

@@ -72,6 +72,34 @@ public sealed class ClassifierOptions : IValidatableObject
     [Range(1, long.MaxValue)]
     public long MaxJpegScanPixels { get; set; } = 3_000_000_000;
 
+    /// <summary>
+    /// Bytes the decode stage may hold at once across all messages in flight (blob buffers plus each decoder's estimated
+    /// need, <see cref="DecodeMemoryEstimate"/>); a decode waits while the budget is spent. 0 (default):
+    /// <see cref="DecodeMemoryBudgetPercent"/> of the container's memory limit (cgroup <c>memory.max</c>) or, without one,
+    /// of the machine's memory. An image needing more than the whole budget is decoded alone.
+    /// </summary>
+    [Range(0, long.MaxValue)]
+    public long DecodeMemoryBudgetBytes { get; set; }
+
+    /// <summary>With <see cref="DecodeMemoryBudgetBytes"/> 0: the share of the memory limit the decode stage may hold.</summary>
+    [Range(1, 90)]
+    public int DecodeMemoryBudgetPercent { get; set; } = 25;
+
+    /// <summary>Smallest explicit budget: one 12-megapixel PNG needs about 55 MB.</summary>
+    public const long MinDecodeMemoryBudgetBytes = 64L * 1024 * 1024;
+
+    /// <summary>The decode budget in bytes, and how it was chosen (for the start-up log line).</summary>
+    public (long Bytes, string Source) ResolveDecodeMemoryBudget()
+    {
+        if (DecodeMemoryBudgetBytes > 0)
+        {
+            return (DecodeMemoryBudgetBytes, $"{SectionName}:{nameof(DecodeMemoryBudgetBytes)}");
+        }
+
+        var (limit, source) = ContainerMemory.Limit();
+        return (Math.Max(MinDecodeMemoryBudgetBytes, limit / 100 * DecodeMemoryBudgetPercent), $"{DecodeMemoryBudgetPercent}% of {limit} bytes ({source})");
+    }
+
     /// <summary>Accepted image formats; anything else gets a Failed row naming its format.</summary>
     public List<ImageFormat> AcceptedFormats { get; set; } = [];
 
@@ -142,6 +170,13 @@ public sealed class ClassifierOptions : IValidatableObject
             yield return new ValidationResult(
                 $"Unknown image decoder '{Decoder}' ({PipelineNames.OptionsSection}:{nameof(Decoder)}). Known decoders: {string.Join(", ", ImageDecoderFactory.Names)}.",
                 [nameof(Decoder)]);
+        }
+
+        if (DecodeMemoryBudgetBytes is > 0 and < MinDecodeMemoryBudgetBytes)
+        {
+            yield return new ValidationResult(
+                $"{PipelineNames.OptionsSection}:{nameof(DecodeMemoryBudgetBytes)} is {DecodeMemoryBudgetBytes} bytes; use 0 (a share of the memory limit) or at least {MinDecodeMemoryBudgetBytes} bytes (64 MiB).",
+                [nameof(DecodeMemoryBudgetBytes)]);
         }
     }
 }

@@ -58,6 +58,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ImageIngestor>();
         services.AddSingleton<PoisonQueues>();
         services.AddSingleton<ImageClassifier>();
+        services.AddSingleton(CreateDecodeMemoryBudget);
         services.AddSingleton(CreateDecoder);
         services.AddSingleton<ModelRuntime>();
 
@@ -68,6 +69,14 @@ public static class ServiceCollectionExtensions
         }
 
         return services;
+    }
+
+    private static DecodeMemoryBudget CreateDecodeMemoryBudget(IServiceProvider services)
+    {
+        var (bytes, source) = services.GetRequiredService<IOptions<ClassifierOptions>>().Value.ResolveDecodeMemoryBudget();
+        services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DecodeMemoryBudget)).LogInformation(
+            "Decode memory budget: {BudgetMiB} MiB ({Source})", bytes / (1024 * 1024), source);
+        return new DecodeMemoryBudget(bytes);
     }
 
     private static IImageDecoder CreateDecoder(IServiceProvider services)

@@ -51,15 +51,28 @@ public sealed class PoisonQueues
         _time = time;
     }
 
-    /// <summary>Every message in both poison queues, left in place.</summary>
+    /// <summary>How deep a storage queue can be peeked: Peek Messages returns at most 32 (Queue service REST reference).</summary>
+    public const int PeekLimit = 32;
+
+    /// <summary>
+    /// The messages in both poison queues, peeked: left in place and visible, their dequeue count unchanged (receiving
+    /// them would count as a delivery and hide them from a concurrent replay). A storage queue can only be peeked
+    /// <see cref="PeekLimit"/> deep, so at most that many per queue.
+    /// </summary>
     public async Task<IReadOnlyList<PoisonMessage>> ListAsync(CancellationToken cancellationToken = default)
     {
         var all = new List<PoisonMessage>();
         foreach (var queue in new[] { _classifyPoison, _blobTriggerPoison })
         {
-            var held = await ReceiveAllAsync(queue, cancellationToken).ConfigureAwait(false);
-            all.AddRange(held.Select(m => Describe(queue, m)));
-            await ReleaseAsync(queue, held, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                PeekedMessage[] peeked = await queue.PeekMessagesAsync(PeekLimit, cancellationToken).ConfigureAwait(false);
+                all.AddRange(peeked.Select(m => Describe(queue, m.MessageId, m.DequeueCount, m.InsertedOn, m.Body)));
+            }
+            catch (RequestFailedException ex) when (ex.Status == 404)
+            {
+                // The queue does not exist: nothing was ever poisoned there.
+            }
         }
 
         if (_deadLetters is not null) all.AddRange(await _deadLetters.ListAsync(cancellationToken).ConfigureAwait(false));
@@ -96,6 +109,37 @@ public sealed class PoisonQueues
 
         if (_deadLetters is not null) replayed.AddRange(await _deadLetters.ReplayAsync(select, cancellationToken).ConfigureAwait(false));
         return replayed;
+    }
+
+    /// <summary>
+    /// Deletes the messages <paramref name="select"/> accepts from both storage poison queues, for good (their blobs and
+    /// rows stay). Returns the messages deleted. Service Bus dead letters are not purged here.
+    /// </summary>
+    public async Task<IReadOnlyList<PoisonMessage>> PurgeAsync(Func<PoisonMessage, bool> select, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(select);
+        var purged = new List<PoisonMessage>();
+        foreach (var queue in new[] { _classifyPoison, _blobTriggerPoison })
+        {
+            var held = await ReceiveAllAsync(queue, cancellationToken).ConfigureAwait(false);
+            var keep = new List<QueueMessage>();
+            foreach (var message in held)
+            {
+                var described = Describe(queue, message);
+                if (!select(described))
+                {
+                    keep.Add(message);
+                    continue;
+                }
+
+                await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken).ConfigureAwait(false);
+                purged.Add(described);
+            }
+
+            await ReleaseAsync(queue, keep, cancellationToken).ConfigureAwait(false);
+        }
+
+        return purged;
     }
 
     private async Task<bool> ResubmitAsync(QueueClient queue, QueueMessage message, CancellationToken cancellationToken)
@@ -163,13 +207,16 @@ public sealed class PoisonQueues
         }
     }
 
-    private PoisonMessage Describe(QueueClient queue, QueueMessage message)
+    private PoisonMessage Describe(QueueClient queue, QueueMessage message) =>
+        Describe(queue, message.MessageId, message.DequeueCount, message.InsertedOn, message.Body);
+
+    private PoisonMessage Describe(QueueClient queue, string messageId, long dequeueCount, DateTimeOffset? insertedOn, BinaryData messageBody)
     {
         string body;
         string? path = null;
         if (queue == _classifyPoison)
         {
-            body = message.Body.ToString();
+            body = messageBody.ToString();
             try
             {
                 var request = ClassifyRequest.Parse(body);
@@ -182,17 +229,19 @@ public sealed class PoisonQueues
         }
         else
         {
-            body = DecodeText(message);
+            body = DecodeText(messageBody);
             if (TryReadBlobTrigger(body, out var container, out var blobName)) path = ResultKeys.BlobPath(container, blobName);
         }
 
-        return new PoisonMessage(queue.Name, message.MessageId, message.DequeueCount, message.InsertedOn, path, body);
+        return new PoisonMessage(queue.Name, messageId, dequeueCount, insertedOn, path, body);
     }
 
     /// <summary>The blob trigger's message text, whether the extension Base64-encoded it or not.</summary>
-    private static string DecodeText(QueueMessage message)
+    private static string DecodeText(QueueMessage message) => DecodeText(message.Body);
+
+    private static string DecodeText(BinaryData body)
     {
-        var text = message.Body.ToString();
+        var text = body.ToString();
         if (text.TrimStart().StartsWith('{')) return text;
         try
         {

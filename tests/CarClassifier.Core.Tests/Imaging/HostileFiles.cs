@@ -222,6 +222,58 @@ internal static class HostileFiles
         yield return ("png-100000-idat", PngWithManyIdatChunks(100_000));
     }
 
+    /// <summary>
+    /// An 8-bit palette BMP (4x4, a 2-colour table) whose BITMAPINFOHEADER says biClrUsed = 0xFFFFFFFF: the report's
+    /// thumbnailer threw a NullReferenceException on it (issue 15, hole 11).
+    /// </summary>
+    public static byte[] BmpClrUsedFfffffff()
+    {
+        const int width = 4, height = 4, paletteBytes = 2 * 4, pixelOffset = 14 + 40 + paletteBytes;
+        var bmp = new byte[pixelOffset + (width * height)];
+        bmp[0] = (byte)'B';
+        bmp[1] = (byte)'M';
+        BinaryPrimitives.WriteUInt32LittleEndian(bmp.AsSpan(2), (uint)bmp.Length);
+        BinaryPrimitives.WriteUInt32LittleEndian(bmp.AsSpan(10), pixelOffset);
+        BinaryPrimitives.WriteUInt32LittleEndian(bmp.AsSpan(14), 40);
+        BinaryPrimitives.WriteInt32LittleEndian(bmp.AsSpan(18), width);
+        BinaryPrimitives.WriteInt32LittleEndian(bmp.AsSpan(22), height);
+        BinaryPrimitives.WriteUInt16LittleEndian(bmp.AsSpan(26), 1);
+        BinaryPrimitives.WriteUInt16LittleEndian(bmp.AsSpan(28), 8);
+        BinaryPrimitives.WriteUInt32LittleEndian(bmp.AsSpan(34), width * height);
+        BinaryPrimitives.WriteUInt32LittleEndian(bmp.AsSpan(46), 0xFFFFFFFF); // biClrUsed
+        bmp[54 + 6] = 0xFF; // second palette entry red (B, G, R, 0)
+        bmp.AsSpan(pixelOffset).Fill(1);
+        return bmp;
+    }
+
+    /// <summary>
+    /// A GIF of a <paramref name="screen"/> x <paramref name="screen"/> logical screen holding <paramref name="frames"/>
+    /// one-pixel frames: 2.3 KB for 100 frames on 2000x2000, but a decoder that keeps every frame makes each one a full
+    /// screen (ImageSharp's <c>Image.Load</c>, as the report called it: 1,163 MiB; the issue measured 1.28 GB).
+    /// </summary>
+    public static byte[] GifWideScreenManyFrames(int screen = 2000, int frames = 100)
+    {
+        using var gif = new MemoryStream();
+        gif.Write("GIF89a"u8);
+        Span<byte> word = stackalloc byte[2];
+        BinaryPrimitives.WriteUInt16LittleEndian(word, (ushort)screen);
+        gif.Write(word);
+        gif.Write(word);
+        gif.Write([0x80, 0, 0]); // global colour table of 2 entries
+        gif.Write([0, 0, 0, 255, 0, 0]);
+        for (int i = 0; i < frames; i++)
+        {
+            gif.Write([0x21, 0xF9, 4, 0, 10, 0, 0, 0]); // graphic control: 0.1 s
+            gif.WriteByte(0x2C);
+            gif.Write([0, 0, 0, 0, 1, 0, 1, 0, 0]); // at 0,0, 1x1, no local colour table
+            gif.WriteByte(2); // LZW minimum code size
+            gif.Write([2, 0x44, 0x01, 0]); // clear (4), pixel 0, end (5) as 3-bit codes from the low bit; terminator
+        }
+
+        gif.WriteByte(0x3B);
+        return gif.ToArray();
+    }
+
     internal static int FindPngChunk(byte[] png, string type)
     {
         int offset = 8;

@@ -7,7 +7,7 @@ using Spectre.Console;
 namespace CarClassifier.Cli.Commands.Evaluate;
 
 /// <summary>Options of <c>carclass evaluate</c>.</summary>
-public sealed class EvaluateSettings : CommandSettings
+public sealed class EvaluateSettings : CliSettings
 {
     [CommandOption("--model <MODEL>")]
     [Description("The classifier: a manifest.json path (e.g. the --out of carclass train) or a folder name under models/.")]
@@ -43,6 +43,7 @@ public sealed class EvaluateSettings : CommandSettings
 
     public override ValidationResult Validate()
     {
+        if (base.Validate() is { Successful: false } common) return common;
         if (string.IsNullOrWhiteSpace(Model)) return ValidationResult.Error("--model is required: a manifest.json path or a model name under models/.");
         if (string.IsNullOrWhiteSpace(Data)) return ValidationResult.Error("--data is required: a labelled folder with one sub-folder per class.");
         if (Format is not ("table" or "json" or "html")) return ValidationResult.Error("--format must be table, json or html.");

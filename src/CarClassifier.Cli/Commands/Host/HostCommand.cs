@@ -1,5 +1,6 @@
 using CarClassifier.Cli.Commands.Shared;
 using CarClassifier.Cli.LocalHost;
+using CarClassifier.Cli.Output;
 using CarClassifier.Core;
 using CarClassifier.Core.Configuration;
 using CarClassifier.Core.Messaging.ServiceBus;
@@ -25,15 +26,15 @@ public sealed class HostCommand(StorageClientFactory storage) : AsyncCommand<Hos
         // A missing or invalid manifest is permanent: one line and exit 3, which the supervisor does not restart.
         var (manifestPath, manifest, exit) = await ModelLocator.LoadAsync(settings.Model, cancellationToken).ConfigureAwait(false);
         if (manifest is null) return exit;
+        ModelBanner.WarnIfMeaningless(manifest);
         if (await OtherHosts.ConflictAsync(storage, manifest, cancellationToken).ConfigureAwait(false)) return ExitCodes.OtherModelRunning;
         using var host = LocalHostBuilder.Build(
-            new Dictionary<string, string?>
+            new Dictionary<string, string?>(settings.ConnectionSettings())
             {
-                [PipelineNames.StorageConnection] = settings.ResolveConnection(),
                 ["Classifier:ModelManifest"] = manifestPath,
                 [LocalHostBuilder.TelemetryExporterSetting] = settings.Telemetry,
             },
-            logging => logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information),
+            logging => CliLog.UseFor(logging, quietHosting: false),
             HostHeartbeat.Register);
         try
         {

@@ -17,7 +17,8 @@ public sealed class HostSettings : StorageSettings
     public string? Telemetry { get; init; }
 
     public override Spectre.Console.ValidationResult Validate() =>
-        Telemetry is null || Telemetry.Equals("console", StringComparison.OrdinalIgnoreCase)
+        base.Validate() is { Successful: false } common ? common
+        : Telemetry is null || Telemetry.Equals("console", StringComparison.OrdinalIgnoreCase)
             ? Spectre.Console.ValidationResult.Success()
             : Spectre.Console.ValidationResult.Error("--telemetry must be console.");
 

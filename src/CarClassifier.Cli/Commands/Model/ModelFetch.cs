@@ -1,3 +1,4 @@
+using CarClassifier.Cli.Output;
 using CarClassifier.Cli.Commands.Shared;
 using CarClassifier.Core.Models;
 using Spectre.Console;
@@ -21,7 +22,7 @@ internal static class ModelFetch
         try
         {
             string path = "";
-            await AnsiConsole.Progress()
+            await CliConsole.Progress()
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new DownloadedColumn(), new TransferSpeedColumn(), new SpinnerColumn())
                 .StartAsync(async ctx =>
                 {

@@ -5,7 +5,7 @@ using Spectre.Console.Cli;
 namespace CarClassifier.Cli.Commands.Model;
 
 /// <summary>Options of the <c>carclass model</c> commands.</summary>
-public sealed class ModelSettings : CommandSettings
+public sealed class ModelSettings : CliSettings
 {
     [CommandArgument(0, "[MODEL]")]
     [Description("A folder name under models/ (resnet50-v1-12, resnet50-generated, color-tiny) or a manifest.json path.")]

@@ -1,3 +1,4 @@
+using CarClassifier.Cli.Output;
 using CarClassifier.Cli.Commands.Shared;
 using CarClassifier.Core.Models;
 using Spectre.Console;
@@ -20,7 +21,7 @@ public sealed class ModelVerifyCommand : AsyncCommand<ModelSettings>
             return ExitCodes.ModelUnavailable;
         }
 
-        var actual = await AnsiConsole.Status().StartAsync($"Hashing {Path.GetFileName(path)}...", _ => ModelStore.ComputeSha256Async(path, null, cancellationToken)).ConfigureAwait(false);
+        var actual = await CliConsole.Status().StartAsync($"Hashing {Path.GetFileName(path)}...", _ => ModelStore.ComputeSha256Async(path, null, cancellationToken)).ConfigureAwait(false);
         if (actual != manifest.Sha256)
         {
             AnsiConsole.MarkupLineInterpolated($"[red]Corrupt:[/] {path} has sha256 {actual}, the manifest expects {manifest.Sha256}. Delete it and fetch it again.");

@@ -1,30 +1,23 @@
-using System.Text.Json;
 using CarClassifier.Cli.Commands.Shared;
 using CarClassifier.Core.Messaging;
+using CarClassifier.Core.Results;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace CarClassifier.Cli.Commands.Poison;
 
-/// <summary>Lists the messages in the classify poison queue and the WebJobs blob-trigger poison queue, leaving them in place.</summary>
-public sealed class PoisonListCommand(PoisonQueues poison) : AsyncCommand<PoisonListSettings>
+/// <summary>Lists the messages in the classify poison queue and the WebJobs blob-trigger poison queue, with why each failed, leaving them in place (peeked).</summary>
+public sealed class PoisonListCommand(StorageConnection connection, PoisonQueues poison, ResultStore results) : AsyncCommand<PoisonListSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, PoisonListSettings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        IReadOnlyList<PoisonMessage> messages;
-        try
-        {
-            messages = await poison.ListAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (PoisonOutput.IsStorageProblem(ex))
-        {
-            return PoisonOutput.ExplainStorageProblem(ex);
-        }
-
+        if (!await connection.OpenAsync(cancellationToken).ConfigureAwait(false)) return ExitCodes.StorageUnavailable;
+        var messages = await poison.ListAsync(cancellationToken).ConfigureAwait(false);
+        var listings = await PoisonReasons.DescribeAsync(results, messages, cancellationToken).ConfigureAwait(false);
         if (settings.Json)
         {
-            Console.Out.WriteLine(JsonSerializer.Serialize(messages, new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true }));
+            PoisonOutput.WriteJson(RawOutput.Writer, listings);
             return ExitCodes.Success;
         }
 
@@ -34,8 +27,13 @@ public sealed class PoisonListCommand(PoisonQueues poison) : AsyncCommand<Poison
             return ExitCodes.Success;
         }
 
-        PoisonOutput.Print(messages);
-        AnsiConsole.MarkupLineInterpolated($"{messages.Count} poison message(s). Fix the cause (see the host's log for each failure), then run [bold]carclass poison replay --all[/] or [bold]--id <ID>[/].");
+        PoisonOutput.Print(listings);
+        foreach (var full in messages.GroupBy(m => m.Queue).Where(g => g.Count() >= PoisonQueues.PeekLimit))
+        {
+            AnsiConsole.MarkupLineInterpolated($"[yellow]{full.Key}: showing the first {PoisonQueues.PeekLimit}[/] (a queue can be peeked only {PoisonQueues.PeekLimit} deep); replay or purge them to see the rest.");
+        }
+
+        AnsiConsole.MarkupLineInterpolated($"{messages.Count} poison message(s). Fix the cause, then run [bold]carclass poison replay --all[/] or [bold]--id <ID>[/]; [bold]carclass poison purge[/] drops them.");
         return ExitCodes.Success;
     }
 }

@@ -1,58 +1,47 @@
-using Azure;
-using Azure.Messaging.ServiceBus;
-using CarClassifier.Cli.Commands.Shared;
-using CarClassifier.Core;
-using CarClassifier.Core.Configuration;
+using System.Globalization;
+using System.Text.Json;
+using CarClassifier.Cli.Commands.Results;
 using CarClassifier.Core.Messaging;
 using CarClassifier.Core.Text;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console;
 
 namespace CarClassifier.Cli.Commands.Poison;
 
-/// <summary>How the poison commands explain storage failures and print messages.</summary>
+/// <summary>How the poison commands print messages: a block per message that fits any terminal width, or JSON.</summary>
 internal static class PoisonOutput
 {
-    public static bool IsStorageProblem(Exception ex) =>
-        ex is RequestFailedException or AggregateException or HttpRequestException or ServiceBusException or UnauthorizedAccessException;
+    public static void Print(IReadOnlyList<PoisonMessage> messages) => Print(messages.Select(m => new PoisonListing(m, "")).ToList());
 
-    public static int ExplainStorageProblem(Exception ex)
+    public static void Print(IReadOnlyList<PoisonListing> listings)
     {
-        if (ex is ServiceBusException or UnauthorizedAccessException)
-        {
-            // Classifier__Transport=ServiceBus: the dead-letter queue is read with the ServiceBusConnection settings.
-            AnsiConsole.MarkupLine("[red]Service Bus is not reachable[/] (or refused access). Check $ServiceBusConnection (or its __fullyQualifiedNamespace) and your Data Receiver and Sender roles.");
-            AnsiConsole.MarkupLineInterpolated($"[grey]{ex.Message.Split('\n')[0]}[/]");
-            return ExitCodes.StorageUnavailable;
-        }
+        ArgumentNullException.ThrowIfNull(listings);
 
-        AnsiConsole.MarkupLine("[red]Storage is not reachable.[/] Start Azurite with [bold]scripts/azurite.sh start[/] (or pass --connection).");
-        AnsiConsole.MarkupLineInterpolated($"[grey]{ex.Message.Split('\n')[0]}[/]");
-        return ExitCodes.StorageUnavailable;
+        // Not a table: a message id is 36 characters and a reason a sentence; as table cells at 80 columns they wrapped
+        // into a word per line. One block per message, each line cut to the terminal.
+        var width = Math.Max(40, AnsiConsole.Profile.Width) - 2;
+        foreach (var (m, reason) in listings)
+        {
+            var at = m.InsertedOn?.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) ?? "?";
+            AnsiConsole.MarkupLineInterpolated($"[bold]{m.MessageId}[/] [grey]{ResultViewTable.Fit($"{m.Queue}, {m.DequeueCount} deliveries, poisoned {at} UTC", Math.Max(5, width - m.MessageId.Length - 1))}[/]");
+            AnsiConsole.MarkupLineInterpolated($"  blob: {ResultViewTable.Fit(VisibleText.Escape(m.BlobPath ?? "(unreadable body)"), width - 8, fromStart: true)}");
+            if (reason.Length > 0) AnsiConsole.MarkupLineInterpolated($"  why:  [yellow]{ResultViewTable.Fit(VisibleText.Escape(reason), width - 8)}[/]");
+        }
     }
 
-    public static void Print(IReadOnlyList<PoisonMessage> messages)
+    public static void WriteJson(TextWriter writer, IReadOnlyList<PoisonListing> listings)
     {
-        var table = new Table().AddColumns("Queue", "Id", "Dequeued", "Poisoned at (UTC)", "Blob");
-
-        // Only Service Bus dead letters keep a reason; the storage poison queues have none to show.
-        var reasons = messages.Any(m => m.Reason is not null);
-        if (reasons) table.AddColumn("Reason");
-        foreach (var m in messages)
+        ArgumentNullException.ThrowIfNull(writer);
+        var flat = listings.Select(l => new
         {
-            var cells = new List<string>
-            {
-                Markup.Escape(m.Queue),
-                Markup.Escape(m.MessageId),
-                m.DequeueCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                m.InsertedOn?.UtcDateTime.ToString("u", System.Globalization.CultureInfo.InvariantCulture) ?? "",
-                Markup.Escape(VisibleText.Escape(m.BlobPath ?? "(unreadable body)")),
-            };
-            if (reasons) cells.Add(Markup.Escape(VisibleText.Escape(m.Reason ?? "")));
-            table.AddRow(cells.ToArray());
-        }
-
-        AnsiConsole.Write(table);
+            l.Message.Queue,
+            l.Message.MessageId,
+            l.Message.DequeueCount,
+            l.Message.InsertedOn,
+            l.Message.BlobPath,
+            l.Reason,
+            l.Message.Body,
+        });
+        writer.WriteLine(JsonSerializer.Serialize(flat, ResultsJson.Options));
+        writer.Flush();
     }
 }

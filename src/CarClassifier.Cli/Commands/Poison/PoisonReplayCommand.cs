@@ -9,7 +9,7 @@ namespace CarClassifier.Cli.Commands.Poison;
 /// Sends poison messages back for another try once their cause is fixed: classify requests go back on the work queue,
 /// blob-trigger failures are ingested again. A running host picks them up; rows are upserts, so a replay never duplicates.
 /// </summary>
-public sealed class PoisonReplayCommand(PoisonQueues poison) : AsyncCommand<PoisonReplaySettings>
+public sealed class PoisonReplayCommand(StorageConnection connection, PoisonQueues poison) : AsyncCommand<PoisonReplaySettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, PoisonReplaySettings settings, CancellationToken cancellationToken)
     {
@@ -20,15 +20,17 @@ public sealed class PoisonReplayCommand(PoisonQueues poison) : AsyncCommand<Pois
             return ExitCodes.Usage;
         }
 
+        if (!await connection.OpenAsync(cancellationToken).ConfigureAwait(false)) return ExitCodes.StorageUnavailable;
         var ids = settings.Ids.ToHashSet(StringComparer.Ordinal);
         IReadOnlyList<PoisonMessage> replayed;
         try
         {
             replayed = await poison.ReplayAsync(m => settings.All || ids.Contains(m.MessageId), cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (PoisonOutput.IsStorageProblem(ex))
+        catch (Exception ex) when (StorageErrors.IsStorageProblem(ex))
         {
-            return PoisonOutput.ExplainStorageProblem(ex);
+            StorageConnection.Explain(ex, connection.Endpoint);
+            return ExitCodes.StorageUnavailable;
         }
 
         if (replayed.Count > 0) PoisonOutput.Print(replayed);

@@ -1,14 +1,19 @@
+using CarClassifier.Cli.Output;
 using CarClassifier.Cli.Commands.Shared;
 using CarClassifier.Core;
 using CarClassifier.Core.Configuration;
+using CarClassifier.Core.Imaging;
 using CarClassifier.Core.Results;
 using Spectre.Console;
+using Microsoft.Extensions.Options;
 using Spectre.Console.Cli;
 
 namespace CarClassifier.Cli.Commands.Report;
 
 /// <summary>Writes a static HTML gallery of the rows under a prefix: thumbnails, top-5 with bars, failures with reasons.</summary>
-public sealed class ReportCommand(StorageConnection connection, StorageClientFactory storage, ResultStore results) : AsyncCommand<ReportSettings>
+public sealed class ReportCommand(
+    StorageConnection connection, StorageClientFactory storage, ResultStore results, IOptions<ClassifierOptions> options, DecodeMemoryBudget memory)
+    : AsyncCommand<ReportSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, ReportSettings settings, CancellationToken cancellationToken)
     {
@@ -17,7 +22,6 @@ public sealed class ReportCommand(StorageConnection connection, StorageClientFac
         var container = storage.CreateBlobServiceClient().GetBlobContainerClient(PipelineNames.ImagesContainer);
         var outDir = Path.GetFullPath(settings.Out);
         var rows = await ResultFilter.LoadAsync(results, settings, cancellationToken).ConfigureAwait(false);
-        if (rows is null) return ExitCodes.StorageUnavailable;
 
         if (rows.Count == 0)
         {
@@ -26,8 +30,9 @@ public sealed class ReportCommand(StorageConnection connection, StorageClientFac
         }
 
         Directory.CreateDirectory(Path.Combine(outDir, ReportThumbnails.Folder));
+        var thumbnails = new ReportThumbnails(options.Value.ToImageLimits(), options.Value.MaxBlobBytes, memory);
         var cards = new (ResultView Row, string? Thumb, string? ThumbProblem)[rows.Count];
-        await AnsiConsole.Progress()
+        await CliConsole.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
             .StartAsync(async progress =>
             {
@@ -38,7 +43,7 @@ public sealed class ReportCommand(StorageConnection connection, StorageClientFac
                     async (i, ct) =>
                     {
                         var row = rows[i];
-                        var (thumb, problem) = await ReportThumbnails.WriteAsync(container.GetBlobClient(row.BlobName), row.BlobPath, outDir, settings.ThumbSize, ct).ConfigureAwait(false);
+                        var (thumb, problem) = await thumbnails.WriteAsync(container.GetBlobClient(row.BlobName), row.BlobPath, outDir, settings.ThumbSize, ct).ConfigureAwait(false);
                         cards[i] = (row, thumb, problem);
                         task.Increment(1);
                     }).ConfigureAwait(false);

@@ -2,57 +2,65 @@ using System.Security.Cryptography;
 using System.Text;
 using Azure;
 using Azure.Storage.Blobs;
-using CarClassifier.Cli.Commands.Shared;
-using SixLabors.ImageSharp;
-using SixLabors.ImageSharp.Formats.Jpeg;
-using SixLabors.ImageSharp.PixelFormats;
-using SixLabors.ImageSharp.Processing;
+using CarClassifier.Core.Imaging;
 
 namespace CarClassifier.Cli.Commands.Report;
 
 /// <summary>
 /// Small JPEG thumbnails of blobs for the report. File names are a hash of the blob path, never the blob
 /// name itself, so no name (with "..", "/", odd characters) can write outside the report folder.
+/// Images are read under the classifier's rules (<see cref="ImagePreview"/>: the same header probe, limits and total
+/// failure policy, first frame only) and each decode first reserves its estimated memory in the same kind of budget
+/// the classifier uses, so no file, however hostile, aborts the report or takes its memory (issue 15, hole 11).
 /// </summary>
-internal static class ReportThumbnails
+internal sealed class ReportThumbnails(ImageLimits limits, long maxBlobBytes, DecodeMemoryBudget memory)
 {
-    /// <summary>Larger blobs are not downloaded for a thumbnail (the pipeline's own default limit).</summary>
-    private const long MaxBlobBytes = 50L * 1024 * 1024;
-
-    /// <summary>Images with more pixels are not decoded for a thumbnail (decompression bombs).</summary>
-    private const long MaxPixels = 50_000_000;
-
     public const string Folder = "thumbs";
 
     public static string FileNameFor(string blobPath) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(blobPath)).AsSpan(0, 12)) + ".jpg";
 
-    /// <summary>Writes the thumbnail; returns its path relative to the report folder, or null (with why) when the blob has none.</summary>
-    public static async Task<(string? RelativePath, string? Problem)> WriteAsync(BlobClient blob, string blobPath, string outDir, int size, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes the thumbnail; returns its path relative to the report folder, or null with why there is none, in words
+    /// (the card then says "no preview" and the reason). Throws only for cancellation, storage failures other than a
+    /// deleted blob, and a report folder that cannot be written.
+    /// </summary>
+    public async Task<(string? RelativePath, string? Problem)> WriteAsync(BlobClient blob, string blobPath, string outDir, int size, CancellationToken cancellationToken)
     {
+        byte[] bytes;
         try
         {
             var properties = await blob.GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-            if (properties.Value.ContentLength > MaxBlobBytes) return (null, "too large for a thumbnail");
+            long length = properties.Value.ContentLength;
+            if (length > maxBlobBytes)
+            {
+                return (null, $"the blob is {length} bytes, over the limit of {maxBlobBytes} bytes (Classifier:MaxBlobBytes)");
+            }
+
+            if (length == 0) return (null, "the blob is empty (0 bytes)");
+            using var download = await memory.ReserveAsync(length, cancellationToken).ConfigureAwait(false);
             var content = await blob.DownloadContentAsync(cancellationToken).ConfigureAwait(false);
-            var bytes = content.Value.Content.ToArray();
-            var info = Image.Identify(bytes);
-            if (info is null) return (null, "not an image");
-            if ((long)info.Width * info.Height > MaxPixels) return (null, "too many pixels for a thumbnail");
-            using var image = Image.Load<Rgb24>(bytes);
-            image.Mutate(x => x.AutoOrient().Resize(new ResizeOptions { Mode = ResizeMode.Max, Size = new Size(size, size) }));
-            var name = FileNameFor(blobPath);
-            var path = Path.Combine(outDir, Folder, name);
-            await image.SaveAsJpegAsync(path, new JpegEncoder { Quality = 80 }, cancellationToken).ConfigureAwait(false);
-            return ($"{Folder}/{name}", null);
+            bytes = content.Value.Content.ToArray();
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
         {
-            return (null, "blob deleted");
+            return (null, "the blob was deleted");
         }
-        catch (Exception ex) when (ex is UnknownImageFormatException or InvalidImageContentException or NotSupportedException or ImageFormatException or InvalidOperationException or ArgumentException)
+
+        byte[] jpeg;
+        try
         {
-            return (null, "cannot be decoded");
+            var (_, estimate) = ImagePreview.Probe(bytes, limits);
+            using var decode = await memory.ReserveAsync(bytes.LongLength + estimate, cancellationToken).ConfigureAwait(false);
+            jpeg = ImagePreview.RenderJpeg(bytes, limits, size);
         }
+        catch (ImageRejectedException ex)
+        {
+            return (null, ex.Message);
+        }
+
+        var name = FileNameFor(blobPath);
+        await File.WriteAllBytesAsync(Path.Combine(outDir, Folder, name), jpeg, cancellationToken).ConfigureAwait(false);
+        return ($"{Folder}/{name}", null);
     }
 }

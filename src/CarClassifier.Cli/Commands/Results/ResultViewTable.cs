@@ -1,34 +1,74 @@
 using System.Globalization;
-using CarClassifier.Cli.Commands.Shared;
 using CarClassifier.Core.Results;
 using CarClassifier.Core.Text;
 using Spectre.Console;
 
 namespace CarClassifier.Cli.Commands.Results;
 
-/// <summary>Result views as a console table: vehicle type beside the raw label, failures with their reason.</summary>
+/// <summary>
+/// Result rows as a console table, the same columns for <c>run</c> and <c>results</c>: image, status, vehicle type,
+/// label, probability and the error (kind: reason). The table fits the terminal: every cell is one line, cut with "…"
+/// rather than wrapped (at 80 columns a wrapped error became one word per line and 9 rows took 60 lines), and the
+/// probability column goes first when there is no room for it.
+/// </summary>
 internal static class ResultViewTable
 {
-    public static void Write(IReadOnlyList<ResultView> rows, string commonPrefix)
+    /// <summary>Below this width the probability column is left out.</summary>
+    internal const int ProbabilityFrom = 90;
+
+    public static void Write(IReadOnlyList<ResultView> rows, string commonPrefix) => Write(rows, commonPrefix, AnsiConsole.Profile.Width);
+
+    internal static void Write(IReadOnlyList<ResultView> rows, string commonPrefix, int width)
     {
+        ArgumentNullException.ThrowIfNull(rows);
+        var withProbability = width >= ProbabilityFrom;
+        var columns = withProbability ? 6 : 5;
+
+        // A rounded table spends one border column per column plus one, and one space either side of each cell.
+        var room = Math.Max(40, width) - (3 * columns) - 1;
+        const int status = 9, probability = 6;
+        room -= status + (withProbability ? probability : 0);
+        var names = rows.Select(r => Name(r, commonPrefix)).ToList();
+        var image = Math.Clamp(names.Count == 0 ? 5 : names.Max(n => n.Length), 5, Math.Max(5, room * 35 / 100));
+        var vehicle = Math.Clamp(rows.Count == 0 ? 7 : rows.Max(r => (r.VehicleType ?? "").Length), 7, Math.Max(7, room * 20 / 100));
+        var label = Math.Clamp(rows.Count == 0 ? 5 : rows.Max(r => (r.Label ?? "").Length), 5, Math.Max(5, room * 25 / 100));
+        var error = Math.Max(5, room - image - vehicle - label);
+
         var table = new Table().Border(TableBorder.Rounded)
-            .AddColumn("Image")
-            .AddColumn("Status")
-            .AddColumn("Vehicle")
-            .AddColumn("Label")
-            .AddColumn(new TableColumn("Prob.").RightAligned())
-            .AddColumn("Error");
-        foreach (var row in rows)
+            .AddColumn(Column("Image", image))
+            .AddColumn(Column("Status", status))
+            .AddColumn(Column("Vehicle", vehicle))
+            .AddColumn(Column("Label", label));
+        if (withProbability) table.AddColumn(Column("Prob.", probability).RightAligned());
+        table.AddColumn(Column("Error", error));
+        for (var i = 0; i < rows.Count; i++)
         {
-            table.AddRow(
-                Markup.Escape(VisibleText.Escape(row.BlobName.StartsWith(commonPrefix, StringComparison.Ordinal) && row.BlobName.Length > commonPrefix.Length ? row.BlobName[commonPrefix.Length..] : row.BlobName)),
+            var row = rows[i];
+            var cells = new List<string>
+            {
+                Markup.Escape(Fit(names[i], image, fromStart: true)),
                 row.Succeeded ? "[green]Succeeded[/]" : "[red]Failed[/]",
-                Markup.Escape(row.VehicleType ?? ""),
-                Markup.Escape(row.Label ?? ""),
-                row.Probability is { } p ? p.ToString("P1", CultureInfo.InvariantCulture) : "",
-                Markup.Escape(VisibleText.Escape(row.ErrorKind is null ? "" : $"{row.ErrorKind}: {row.Error}")));
+                Markup.Escape(Fit(row.VehicleType ?? "", vehicle)),
+                Markup.Escape(Fit(VisibleText.Escape(row.Label ?? ""), label)),
+            };
+            if (withProbability) cells.Add(row.Probability is { } p ? p.ToString("P1", CultureInfo.InvariantCulture) : "");
+            cells.Add(Markup.Escape(Fit(VisibleText.Escape(row.ErrorKind is null ? "" : $"{row.ErrorKind}: {row.Error}"), error)));
+            table.AddRow(cells.ToArray());
         }
 
         AnsiConsole.Write(table);
+    }
+
+    private static TableColumn Column(string header, int width) => new TableColumn(header) { Width = width, NoWrap = true };
+
+    private static string Name(ResultView row, string commonPrefix) =>
+        VisibleText.Escape(row.BlobName.StartsWith(commonPrefix, StringComparison.Ordinal) && row.BlobName.Length > commonPrefix.Length ? row.BlobName[commonPrefix.Length..] : row.BlobName);
+
+    /// <summary>One line of at most <paramref name="width"/> characters; a name keeps its end (the file name), other text its start.</summary>
+    internal static string Fit(string text, int width, bool fromStart = false)
+    {
+        var line = string.Join(' ', text.Split(['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries));
+        if (line.Length <= width) return line;
+        return fromStart ? "…" + line[^(width - 1)..] : line[..(width - 1)] + "…";
     }
 }

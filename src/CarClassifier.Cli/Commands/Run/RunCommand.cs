@@ -1,3 +1,4 @@
+using CarClassifier.Cli.Output;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Azure;
@@ -8,6 +9,8 @@ using CarClassifier.Core;
 using CarClassifier.Core.Configuration;
 using CarClassifier.Core.Models;
 using CarClassifier.Core.Results;
+using CarClassifier.Core.Vehicles;
+using CarClassifier.Cli.Commands.Results;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -48,35 +51,29 @@ public sealed class RunCommand(StorageConnection connection, StorageClientFactor
 
         var (manifestPath, manifest, exit) = await ModelLocator.LoadAsync(settings.Model, cancellationToken).ConfigureAwait(false);
         if (manifest is null) return exit;
-        if (manifest.LabelsAreMeaningless)
-        {
-            AnsiConsole.Write(new Panel(
-                    new Markup($"[bold]{Markup.Escape(manifest.Name)}[/] has [bold]seeded random weights[/]: its labels MEAN NOTHING.\nUse it to smoke-test the pipeline and to benchmark, never to classify cars."))
-                .Header("[yellow bold] WARNING [/]").BorderColor(Color.Yellow));
-        }
+        ModelBanner.WarnIfMeaningless(manifest);
 
         if (!await connection.OpenAsync(cancellationToken).ConfigureAwait(false)) return ExitCodes.StorageUnavailable;
 
         // Before anything is uploaded: a host with another model would label some of these images.
         if (await OtherHosts.ConflictAsync(storage, manifest, cancellationToken).ConfigureAwait(false)) return ExitCodes.OtherModelRunning;
 
-        var hostSettings = new Dictionary<string, string?>
+        var hostSettings = new Dictionary<string, string?>(settings.ConnectionSettings())
         {
-            [PipelineNames.StorageConnection] = settings.ResolveConnection(),
             ["Classifier:ModelManifest"] = manifestPath,
         };
         if (settings.Decoder is not null) hostSettings["Classifier:Decoder"] = settings.Decoder;
 
         using var host = LocalHostBuilder.Build(
             hostSettings,
-            settings.Verbose ? logging => logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information) : null,
+            logging => CliLog.UseFor(logging, quietHosting: true),
             HostHeartbeat.Register);
 
         // Make sure of the model before anything is uploaded: a run that cannot classify must not leave blobs behind.
         var options = host.Services.GetRequiredService<IOptions<ClassifierOptions>>().Value;
         try
         {
-            await AnsiConsole.Status().StartAsync(
+            await CliConsole.Status().StartAsync(
                 $"Checking model {manifest.Name}...",
                 _ => new ModelStore(Path.GetFullPath(options.ModelCacheDirectory), generator: generator).EnsureModelAsync(
                     manifestPath,
@@ -94,24 +91,37 @@ public sealed class RunCommand(StorageConnection connection, StorageClientFactor
         var prefix = settings.Prefix ?? $"run-{DateTime.UtcNow:yyyyMMdd-HHmmss}/";
         var container = storage.CreateBlobServiceClient().GetBlobContainerClient(PipelineNames.ImagesContainer);
         var watch = Stopwatch.StartNew();
-        var uploaded = await UploadAsync(container, folder, files, prefix, cancellationToken).ConfigureAwait(false);
-
+        IReadOnlyDictionary<string, string> uploaded;
         try
         {
-            await AnsiConsole.Status().StartAsync($"Starting the local host and loading {manifest.Name}...", _ => host.StartAsync(cancellationToken)).ConfigureAwait(false);
+            uploaded = await UploadAsync(container, folder, files, prefix, cancellationToken).ConfigureAwait(false);
+            await CliConsole.Status().StartAsync($"Starting the local host and loading {manifest.Name}...", _ => host.StartAsync(cancellationToken)).ConfigureAwait(false);
         }
         catch (Exception ex) when (ModelErrors.IsModelProblem(ex))
         {
             ModelErrors.Explain(ex, manifest);
             return ExitCodes.ModelUnavailable;
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return Stopped(0, files.Count, prefix);
+        }
 
         try
         {
             var rows = await WaitForRowsAsync(results, uploaded, TimeSpan.FromSeconds(settings.TimeoutSeconds), cancellationToken).ConfigureAwait(false);
             var elapsed = watch.Elapsed;
+            if (cancellationToken.IsCancellationRequested) return Stopped(rows.Count, files.Count, prefix);
 
-            ResultTable.Write(rows.Values.OrderBy(r => r.BlobPath, StringComparer.Ordinal).ToList(), $"{PipelineNames.ImagesContainer}/{prefix}");
+            // The same view and columns as `carclass results`: vehicle type and error kind included.
+            var query = new ResultQuery(results, VehicleTypeCatalog.FromDefaultLocations());
+            var views = new List<ResultView>();
+            foreach (var row in rows.Values.OrderBy(r => r.BlobPath, StringComparer.Ordinal))
+            {
+                views.Add(await query.ToViewAsync(row, CancellationToken.None).ConfigureAwait(false));
+            }
+
+            ResultViewTable.Write(views, prefix);
             var failed = rows.Values.Count(r => r.Status == nameof(ClassificationStatus.Failed));
             var missing = files.Count - rows.Count;
             AnsiConsole.MarkupLine(
@@ -123,7 +133,7 @@ public sealed class RunCommand(StorageConnection connection, StorageClientFactor
                 AnsiConsole.MarkupLineInterpolated($"[yellow]Rows came from more than one model:[/] {perModel}.");
             }
 
-            AnsiConsole.MarkupLineInterpolated($"Rows are in table [bold]{PipelineNames.ResultsTable}[/], blob paths starting [bold]{PipelineNames.ImagesContainer}/{prefix}[/].");
+            CliConsole.Hint($"Rows are in table [bold]{PipelineNames.ResultsTable}[/], blob paths starting [bold]{PipelineNames.ImagesContainer}/{prefix}[/].");
             return missing > 0 ? ExitCodes.TimedOut : failed > 0 ? ExitCodes.SomeFailed : ExitCodes.Success;
         }
         finally
@@ -132,11 +142,18 @@ public sealed class RunCommand(StorageConnection connection, StorageClientFactor
         }
     }
 
+    /// <summary>Ctrl+C: how far it got, in one line, and where the rest can be followed.</summary>
+    private static int Stopped(int classified, int total, string prefix)
+    {
+        AnsiConsole.MarkupLineInterpolated($"[yellow]Stopped: {classified} of {total} classified.[/] What was uploaded stays queued for the next host; follow it with carclass watch --prefix \"{prefix}\".");
+        return ExitCodes.Cancelled;
+    }
+
     private static async Task<IReadOnlyDictionary<string, string>> UploadAsync(
         BlobContainerClient container, string folder, IReadOnlyList<string> files, string prefix, CancellationToken cancellationToken)
     {
         var uploaded = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
-        await AnsiConsole.Progress()
+        await CliConsole.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
             .StartAsync(async progress =>
             {
@@ -159,7 +176,7 @@ public sealed class RunCommand(StorageConnection connection, StorageClientFactor
         ResultStore results, IReadOnlyDictionary<string, string> uploaded, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var rows = new ConcurrentDictionary<string, ClassificationResult>(StringComparer.Ordinal);
-        await AnsiConsole.Progress()
+        await CliConsole.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
             .StartAsync(async progress =>
             {
@@ -181,9 +198,9 @@ public sealed class RunCommand(StorageConnection connection, StorageClientFactor
                         }).ConfigureAwait(false);
                     }
                 }
-                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                catch (OperationCanceledException)
                 {
-                    // Timed out: report what we have.
+                    // Timed out or Ctrl+C: report what we have.
                 }
             }).ConfigureAwait(false);
         return rows;

@@ -26,7 +26,7 @@ public sealed class RunSettings : StorageSettings
     public int TimeoutSeconds { get; init; } = 600;
 
     [CommandOption("-v|--verbose")]
-    [Description("Log what the host does (ingest, batches, failures) to stderr.")]
+    [Description("Log what the host does (ingest, batches, failures): the same as --log-level information.")]
     public bool Verbose { get; init; }
 
     [CommandOption("--decoder <NAME>")]

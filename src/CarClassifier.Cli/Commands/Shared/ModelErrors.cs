@@ -13,12 +13,23 @@ internal static class ModelErrors
     {
         var inner = Unwrap(ex);
         AnsiConsole.MarkupLineInterpolated($"[red bold]Model {manifest.Name} is not available.[/]");
-        AnsiConsole.MarkupLineInterpolated($"{inner.Message}");
+        if (inner is ModelUnavailableException { InnerException: { } cause } unavailable && manifest.Source is { } source)
+        {
+            // A refused download: the cause and the host in a few words, the URL once (Core's message repeats it in
+            // its own sentence and its fix, six lines at 80 columns).
+            var host = $" from {source.Url.Host}";
+            AnsiConsole.MarkupLineInterpolated($"Download{host} failed: {StorageErrors.Cause(cause)}.");
+            AnsiConsole.MarkupLineInterpolated($"Fix: put the file (sha256 {manifest.Sha256[..Math.Min(12, manifest.Sha256.Length)]}…) at {unavailable.Path}; it is at:");
+            AnsiConsole.MarkupLineInterpolated($"{source.Url}");
+        }
+        else
+        {
+            AnsiConsole.MarkupLineInterpolated($"{inner.Message}");
+        }
+
         if (!manifest.LabelsAreMeaningless)
         {
-            AnsiConsole.MarkupLine(
-                "To smoke-test the pipeline without the real weights, run with [bold]--model resnet50-generated[/] " +
-                "(real ResNet-50 architecture, seeded weights: labels mean nothing).");
+            AnsiConsole.MarkupLine("Or smoke-test with [bold]--model resnet50-generated[/] (seeded weights: labels mean nothing).");
         }
     }
 

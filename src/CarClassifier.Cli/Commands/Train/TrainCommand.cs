@@ -1,3 +1,4 @@
+using CarClassifier.Cli.Output;
 using System.Globalization;
 using System.Text.Json;
 using CarClassifier.Cli.Commands.Shared;
@@ -83,7 +84,7 @@ public sealed class TrainCommand(IModelWeightsGenerator generator) : AsyncComman
         AnsiConsole.MarkupLineInterpolated($"[green]Trained[/] {result.Identity}");
         AnsiConsole.MarkupLineInterpolated($"  manifest: {result.ManifestPath}");
         AnsiConsole.MarkupLineInterpolated($"  weights:  {result.ModelPath}");
-        AnsiConsole.MarkupLineInterpolated($"Next: carclass evaluate --model {result.ManifestPath} --data <held-out folder>, then scripts/run.sh --model {result.ManifestPath}");
+        CliConsole.Hint($"Next: carclass evaluate --model {result.ManifestPath} --data <held-out folder>, then scripts/run.sh --model {result.ManifestPath}");
     }
 
     private static void PrintCrossValidation(CrossValidationReport report)

@@ -7,7 +7,7 @@ using Spectre.Console;
 namespace CarClassifier.Cli.Commands.Train;
 
 /// <summary>Options of <c>carclass train</c>.</summary>
-public sealed class TrainSettings : CommandSettings
+public sealed class TrainSettings : CliSettings
 {
     [CommandOption("--data <DIR>")]
     [Description("Labelled folder: one sub-folder per class, images inside (nested folders belong to their top-level class).")]
@@ -65,6 +65,7 @@ public sealed class TrainSettings : CommandSettings
 
     public override ValidationResult Validate()
     {
+        if (base.Validate() is { Successful: false } common) return common;
         if (string.IsNullOrWhiteSpace(Data)) return ValidationResult.Error("--data is required: a folder with one sub-folder per class.");
         if (CrossValidate is null && string.IsNullOrWhiteSpace(Out)) return ValidationResult.Error("--out is required: the folder that receives manifest.json and labels.txt.");
         if (CrossValidate is { } folds && folds is < 2 or > 20) return ValidationResult.Error("--cross-validate must be between 2 and 20 folds.");

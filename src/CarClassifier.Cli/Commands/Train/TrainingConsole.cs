@@ -1,3 +1,4 @@
+using CarClassifier.Cli.Output;
 using CarClassifier.Cli.Commands.Shared;
 using CarClassifier.Core.Models;
 using CarClassifier.Training.Data;
@@ -14,7 +15,7 @@ internal static class TrainingConsole
     {
         if (!show) return await work(null).ConfigureAwait(false);
         T result = default!;
-        await AnsiConsole.Progress()
+        await CliConsole.Progress()
             .AutoClear(false)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
             .StartAsync(async ctx =>

@@ -1,3 +1,4 @@
+using CarClassifier.Cli.Output;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Security.Cryptography;
@@ -22,17 +23,37 @@ public sealed class UploadCommand(StorageConnection connection, StorageClientFac
     public override async Task<int> ExecuteAsync(CommandContext context, UploadSettings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        if (!Directory.Exists(settings.Folder))
+        string folder;
+        IReadOnlyList<string> files;
+        if (File.Exists(settings.Folder))
+        {
+            // One file: its blob name is the prefix plus its file name.
+            var file = Path.GetFullPath(settings.Folder);
+            folder = Path.GetDirectoryName(file)!;
+            files = [file];
+        }
+        else if (Directory.Exists(settings.Folder))
+        {
+            folder = Path.GetFullPath(settings.Folder);
+            files = ImageFolder.List(folder);
+        }
+        else
         {
             AnsiConsole.MarkupLineInterpolated($"[red]Folder not found:[/] {settings.Folder}");
             return ExitCodes.Usage;
         }
 
-        var folder = Path.GetFullPath(settings.Folder);
-        var files = ImageFolder.List(folder);
+        var include = new PathPatterns(settings.Include);
+        var exclude = new PathPatterns(settings.Exclude);
+        var all = files.Count;
+        files = files.Where(f =>
+        {
+            var relative = Path.GetRelativePath(folder, f).Replace('\\', '/');
+            return (include.IsEmpty || include.Matches(relative)) && !exclude.Matches(relative);
+        }).ToList();
         if (files.Count == 0)
         {
-            AnsiConsole.MarkupLineInterpolated($"[red]No files in[/] {folder}.");
+            AnsiConsole.MarkupLineInterpolated($"[red]No files to upload in[/] {folder}{(all > 0 ? $" ({all} files, none matching --include/--exclude)" : "")}.");
             return ExitCodes.Usage;
         }
 
@@ -43,15 +64,16 @@ public sealed class UploadCommand(StorageConnection connection, StorageClientFac
         var uploaded = 0;
         var skipped = 0;
         var failures = new ConcurrentBag<(string File, string Reason)>();
+        var wouldSend = new ConcurrentBag<string>();
         long bytes = 0;
         var watch = Stopwatch.StartNew();
         try
         {
-            await AnsiConsole.Progress()
+            await CliConsole.Progress()
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
                 .StartAsync(async progress =>
                 {
-                    var task = progress.AddTask("Uploading", maxValue: files.Count);
+                    var task = progress.AddTask(settings.DryRun ? "Comparing" : "Uploading", maxValue: files.Count);
                     await Parallel.ForEachAsync(
                         files,
                         new ParallelOptions { MaxDegreeOfParallelism = settings.Parallel, CancellationToken = cancellationToken },
@@ -60,11 +82,12 @@ public sealed class UploadCommand(StorageConnection connection, StorageClientFac
                             var name = prefix + Path.GetRelativePath(folder, file).Replace('\\', '/');
                             try
                             {
-                                var sent = await UploadOneAsync(container.GetBlobClient(name), file, settings.Force, ct).ConfigureAwait(false);
+                                var sent = await UploadOneAsync(container.GetBlobClient(name), file, settings.Force, ct, settings.DryRun).ConfigureAwait(false);
                                 if (sent)
                                 {
                                     Interlocked.Increment(ref uploaded);
                                     Interlocked.Add(ref bytes, new FileInfo(file).Length);
+                                    if (settings.DryRun) wouldSend.Add(name);
                                 }
                                 else
                                 {
@@ -77,6 +100,10 @@ public sealed class UploadCommand(StorageConnection connection, StorageClientFac
                             }
 
                             task.Increment(1);
+                            if (!settings.DryRun)
+                            {
+                                task.Description = $"Uploading: {Volatile.Read(ref uploaded)} sent, {Volatile.Read(ref skipped)} unchanged, {Interlocked.Read(ref bytes) / 1048576.0 / Math.Max(watch.Elapsed.TotalSeconds, 0.001):F1} MiB/s";
+                            }
                         }).ConfigureAwait(false);
                 }).ConfigureAwait(false);
         }
@@ -87,19 +114,29 @@ public sealed class UploadCommand(StorageConnection connection, StorageClientFac
         }
 
         var seconds = Math.Max(watch.Elapsed.TotalSeconds, 0.001);
+        if (settings.DryRun)
+        {
+            foreach (var name in wouldSend.Order(StringComparer.Ordinal).Take(20)) AnsiConsole.MarkupLineInterpolated($"  would upload {name}");
+            if (wouldSend.Count > 20) AnsiConsole.MarkupLineInterpolated($"  ... and {wouldSend.Count - 20} more");
+            AnsiConsole.MarkupLineInterpolated(
+                $"[bold]{files.Count}[/] files: {uploaded} would be uploaded ({bytes / 1048576.0:F1} MiB), {skipped} unchanged, {failures.Count} unreadable. Nothing was uploaded (--dry-run).");
+            return failures.IsEmpty ? ExitCodes.Success : ExitCodes.UploadFailed;
+        }
+
         AnsiConsole.MarkupLineInterpolated(
-            $"[bold]{files.Count}[/] files: [green]{uploaded} uploaded[/] ({bytes / 1048576.0:F1} MiB, {uploaded / seconds:F1} files/s), [grey]{skipped} unchanged (skipped)[/], [red]{failures.Count} failed[/] in {seconds:F1} s.");
+            $"[bold]{files.Count}[/] files: [green]{uploaded} uploaded[/] ({bytes / 1048576.0:F1} MiB, {uploaded / seconds:F1} files/s, {bytes / 1048576.0 / seconds:F1} MiB/s), [grey]{skipped} unchanged (skipped)[/], [red]{failures.Count} failed[/] in {seconds:F1} s.");
         foreach (var (file, reason) in failures.OrderBy(f => f.File, StringComparer.Ordinal))
         {
             AnsiConsole.MarkupLineInterpolated($"  [red]failed[/] {Path.GetRelativePath(folder, file)}: {reason}");
         }
 
-        AnsiConsole.MarkupLineInterpolated($"Blobs are in container [bold]{PipelineNames.ImagesContainer}[/] under [bold]{(prefix.Length == 0 ? "(no prefix)" : prefix)}[/]. Next: carclass watch --prefix \"{prefix}\"");
+        CliConsole.Hint($"Blobs are in container [bold]{PipelineNames.ImagesContainer}[/] under [bold]{(prefix.Length == 0 ? "(no prefix)" : prefix)}[/]. Next: carclass watch --prefix \"{prefix}\"");
         return failures.IsEmpty ? ExitCodes.Success : ExitCodes.UploadFailed;
     }
 
     /// <summary>Uploads one file unless its blob already holds the same bytes; true when it was sent.</summary>
-    internal static async Task<bool> UploadOneAsync(BlobClient blob, string file, bool force, CancellationToken cancellationToken)
+    /// <param name="dryRun">Compare only: true when it would be sent.</param>
+    internal static async Task<bool> UploadOneAsync(BlobClient blob, string file, bool force, CancellationToken cancellationToken, bool dryRun = false)
     {
         byte[] md5;
         long length;
@@ -121,6 +158,8 @@ public sealed class UploadCommand(StorageConnection connection, StorageClientFac
                 // Not there yet: upload it.
             }
         }
+
+        if (dryRun) return true;
 
         // Content-MD5 is set explicitly: the SDK only sets it for single-shot uploads, and the next run compares against it.
         await using var content = File.OpenRead(file);

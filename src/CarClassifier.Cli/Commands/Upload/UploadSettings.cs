@@ -8,8 +8,8 @@ namespace CarClassifier.Cli.Commands.Upload;
 /// <summary>Options of <c>carclass upload</c>.</summary>
 public sealed class UploadSettings : StorageSettings
 {
-    [CommandArgument(0, "<FOLDER>")]
-    [Description("Folder of images to upload, recursively (hidden files are skipped).")]
+    [CommandArgument(0, "<FOLDER|FILE>")]
+    [Description("Folder of images to upload, recursively (hidden files are skipped), or a single file.")]
     public string Folder { get; init; } = "";
 
     [CommandOption("-p|--prefix <PREFIX>")]
@@ -25,11 +25,24 @@ public sealed class UploadSettings : StorageSettings
     [Description("Upload every file even when an identical blob is already there (re-classifies them).")]
     public bool Force { get; init; }
 
+    [CommandOption("--include <GLOB>")]
+    [Description("Only files matching this pattern: *.jpg matches names, cars/**/*.png paths inside the folder. Repeatable, or ;-separated.")]
+    public string[] Include { get; init; } = [];
+
+    [CommandOption("--exclude <GLOB>")]
+    [Description("Leave out files matching this pattern (same syntax as --include; wins over it). Repeatable, or ;-separated.")]
+    public string[] Exclude { get; init; } = [];
+
+    [CommandOption("--dry-run")]
+    [Description("List what would be uploaded (and what is unchanged) without uploading anything.")]
+    public bool DryRun { get; init; }
+
     public string NormalizedPrefix => string.IsNullOrEmpty(Prefix) ? "" : Prefix.TrimStart('/').EndsWith('/') ? Prefix.TrimStart('/') : Prefix.TrimStart('/') + "/";
 
     public override ValidationResult Validate()
     {
-        if (string.IsNullOrWhiteSpace(Folder)) return ValidationResult.Error("Give the folder to upload.");
+        if (base.Validate() is { Successful: false } common) return common;
+        if (string.IsNullOrWhiteSpace(Folder)) return ValidationResult.Error("Give the folder (or file) to upload.");
         if (Parallel is < 1 or > 64) return ValidationResult.Error("--parallel must be between 1 and 64.");
         return ValidationResult.Success();
     }

@@ -1,3 +1,4 @@
+using CarClassifier.Cli.Output;
 using System.Diagnostics;
 using Azure;
 using Azure.Storage.Blobs;
@@ -36,7 +37,7 @@ public sealed class WatchCommand(StorageConnection connection, StorageClientFact
         var firstDone = -1;
         try
         {
-            await AnsiConsole.Progress()
+            await CliConsole.Progress()
                 .AutoClear(false)
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new SpinnerColumn())
                 .StartAsync(async progress =>
@@ -48,7 +49,12 @@ public sealed class WatchCommand(StorageConnection connection, StorageClientFact
                     while (true)
                     {
                         last = await PollAsync(container, results, queue, prefix, deadline.Token, serviceBus).ConfigureAwait(false);
-                        if (firstDone < 0) firstDone = last.Done;
+                        if (firstDone < 0)
+                        {
+                            firstDone = last.Done;
+                            await WatchHints.FirstPollAsync(storage, container, prefix, last, deadline.Token).ConfigureAwait(false);
+                        }
+
                         var max = Math.Max(1, last.Uploaded);
                         uploadedTask.MaxValue = max;
                         uploadedTask.Value = last.Uploaded;
@@ -80,20 +86,21 @@ public sealed class WatchCommand(StorageConnection connection, StorageClientFact
             AnsiConsole.MarkupLineInterpolated($"[yellow]Timed out after {settings.TimeoutSeconds} s:[/] {last.Done} of {last.Uploaded} have a row ({last.Failed} failed).");
             return ExitCodes.TimedOut;
         }
-        catch (RequestFailedException ex)
+        catch (Exception ex) when (StorageErrors.IsStorageProblem(ex))
         {
-            AnsiConsole.MarkupLineInterpolated($"[red]Storage error:[/] {ex.Message.Split('\n')[0]}");
+            StorageConnection.Explain(ex, container.Uri);
             return ExitCodes.StorageUnavailable;
         }
 
         AnsiConsole.MarkupLineInterpolated(
-            $"All [bold]{last.Uploaded}[/] images have a row: [green]{last.Classified} classified[/], [red]{last.Failed} failed[/] ({watch.Elapsed.TotalSeconds:F1} s). Next: carclass results --prefix \"{prefix}\"");
+            $"All [bold]{last.Uploaded}[/] images have a row: [green]{last.Classified} classified[/], [red]{last.Failed} failed[/] ({watch.Elapsed.TotalSeconds:F1} s).");
         if (last.DeadLettered > 0)
         {
             AnsiConsole.MarkupLineInterpolated(
                 $"[yellow]{last.DeadLettered} message(s) in the Service Bus dead-letter queue.[/] See carclass poison list.");
         }
 
+        CliConsole.Hint($"Next: carclass results --prefix \"{prefix}\"");
         return last.Failed > 0 ? ExitCodes.SomeFailed : ExitCodes.Success;
     }
 

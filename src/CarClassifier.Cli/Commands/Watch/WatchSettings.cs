@@ -19,7 +19,8 @@ public sealed class WatchSettings : PrefixSettings
     public int IntervalMilliseconds { get; init; } = 1000;
 
     public override ValidationResult Validate() =>
-        TimeoutSeconds < 0 ? ValidationResult.Error("--timeout must be 0 or more.")
+        base.Validate() is { Successful: false } common ? common
+        : TimeoutSeconds < 0 ? ValidationResult.Error("--timeout must be 0 or more.")
         : IntervalMilliseconds < 50 ? ValidationResult.Error("--interval must be at least 50 ms.")
         : ValidationResult.Success();
 }

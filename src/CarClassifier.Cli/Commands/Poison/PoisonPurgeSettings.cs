@@ -1,0 +1,24 @@
+using System.ComponentModel;
+using CarClassifier.Cli.Commands.Shared;
+using Spectre.Console.Cli;
+
+namespace CarClassifier.Cli.Commands.Poison;
+
+/// <summary>Options of <c>carclass poison purge</c>: exactly one of --all or --id, and --yes where nobody can be asked.</summary>
+public sealed class PoisonPurgeSettings : StorageSettings
+{
+    [CommandOption("--all")]
+    [Description("Delete every message in both poison queues.")]
+    public bool All { get; init; }
+
+    [CommandOption("--id <MESSAGE_ID>")]
+    [Description("Delete one message, by the id `carclass poison list` shows. Repeatable.")]
+    public string[] Ids { get; init; } = [];
+
+    [CommandOption("-y|--yes")]
+    [Description("Do not ask for confirmation (required when the input is not a terminal).")]
+    public bool Yes { get; init; }
+
+    /// <summary>Exactly one of --all and --id was given.</summary>
+    public bool SelectsMessages => All != (Ids.Length > 0);
+}
