@@ -254,6 +254,9 @@ module classifier 'app/classifier.bicep' = {
     extraSettings: classifierExtraSettings
     minReplicas: classifierMinReplicas
     maxReplicas: classifierMaxReplicas
+    // On Service Bus the worker (below) classifies; the Functions classifier would poll an empty storage queue.
+    // Only its Container Apps environment and workload profile are deployed, for the worker to run on.
+    deployFunctionsApp: transport == 'StorageQueue'
   }
 }
 
@@ -316,7 +319,8 @@ output DEAD_LETTER_CONTAINER string = deadLetterContainerName
 output INGEST_FUNCTION_NAME string = pipeline.ingestFunction
 output INGEST_APP_NAME string = ingest.outputs.name
 output INGEST_APP_URL string = 'https://${ingest.outputs.defaultHostName}'
-output CLASSIFIER_APP_NAME string = classifier.outputs.appName
+// The app that classifies: the Functions classifier on the storage queue, the worker on Service Bus (no ingress, no FQDN).
+output CLASSIFIER_APP_NAME string = transport == 'ServiceBus' ? names.classifierWorker : classifier.outputs.appName
 output CLASSIFIER_APP_FQDN string = classifier.outputs.fqdn
 output CONTAINER_APPS_ENVIRONMENT_NAME string = classifier.outputs.environmentName
 output CLASSIFIER_COMPUTE string = classifierCompute

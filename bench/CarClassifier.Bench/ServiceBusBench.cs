@@ -42,12 +42,17 @@ internal static class ServiceBusBench
             await AzuriteBench.WaitListeningAsync([blobPort, queuePort, tablePort], process, cancellationToken).ConfigureAwait(false);
             var connection = AzuriteBench.ConnectionString(blobPort, queuePort, tablePort);
             var results = new List<BenchResult>();
+            // Prefetch 0 and prefetch = one receive, for each receive size: the measurement ServiceBusOptions.PrefetchCount's
+            // default rests on. The order alternates, so a later run's warm JIT and caches favour neither setting.
             foreach (var receiveBatch in new[] { settings.E2eBatch, settings.E2eBatch * 4 })
             {
-                results.Add(await MeasureAsync(settings, model, photos, connection, MessageTransport.ServiceBus, receiveBatch, note, cancellationToken).ConfigureAwait(false));
+                foreach (var prefetch in receiveBatch == settings.E2eBatch ? new[] { 0, receiveBatch } : [receiveBatch, 0])
+                {
+                    results.Add(await MeasureAsync(settings, model, photos, connection, MessageTransport.ServiceBus, receiveBatch, prefetch, note, cancellationToken).ConfigureAwait(false));
+                }
             }
 
-            results.Add(await MeasureAsync(settings, model, photos, connection, MessageTransport.StorageQueue, 0, note, cancellationToken).ConfigureAwait(false));
+            results.Add(await MeasureAsync(settings, model, photos, connection, MessageTransport.StorageQueue, 0, 0, note, cancellationToken).ConfigureAwait(false));
             return results;
         }
         finally
@@ -58,7 +63,7 @@ internal static class ServiceBusBench
 
     private static async Task<BenchResult> MeasureAsync(
         BenchSettings settings, BenchModel model, IReadOnlyList<PhotoClass> photos, string connection,
-        MessageTransport transport, int receiveBatch, Action<string> note, CancellationToken cancellationToken)
+        MessageTransport transport, int receiveBatch, int prefetch, Action<string> note, CancellationToken cancellationToken)
     {
         using var broker = new ServiceBusTestBroker();
         var queue = broker.CreateQueue(PipelineNames.WorkQueue, new BrokerQueueOptions { DuplicateDetectionWindow = TimeSpan.FromMinutes(10) });
@@ -77,13 +82,14 @@ internal static class ServiceBusBench
             config[PipelineNames.ServiceBusConnection] = broker.ConnectionString;
             config["Classifier:ServiceBus:ReceiveBatchSize"] = receiveBatch.ToString(CultureInfo.InvariantCulture);
             config["Classifier:ServiceBus:MaxWaitMilliseconds"] = "200";
+            config["Classifier:ServiceBus:PrefetchCount"] = prefetch.ToString(CultureInfo.InvariantCulture);
         }
 
         var storage = new StorageClientFactory(new ConfigurationBuilder().AddInMemoryCollection(config).Build());
         await StorageBootstrapper.EnsureAsync(storage, cancellationToken).ConfigureAwait(false);
         var container = storage.CreateBlobServiceClient().GetBlobContainerClient(PipelineNames.ImagesContainer);
         var results = new ResultStore(storage.CreateTableClient(PipelineNames.ResultsTable));
-        var prefix = $"sbbench-{transport}-{receiveBatch}-{Guid.NewGuid():N}/";
+        var prefix = $"sbbench-{transport}-{receiveBatch}-{prefetch}-{Guid.NewGuid():N}/";
         var files = photos.Where(p => p.Name is "640x480" or "1920x1080").SelectMany(p => p.Files).ToArray();
         for (var i = 0; i < settings.AzuriteImages; i++)
         {
@@ -163,7 +169,9 @@ internal static class ServiceBusBench
         var lastRow = rows.Max(r => r.ProcessedAt);
         var firstRow = rows.Min(r => r.ProcessedAt);
         var rate = rows.Count / elapsed.TotalSeconds;
-        var variant = transport == MessageTransport.ServiceBus ? $"Service Bus, receive {receiveBatch}" : "storage queue (local host)";
+        var variant = transport != MessageTransport.ServiceBus ? "storage queue (local host)"
+            : prefetch == 0 ? $"Service Bus, receive {receiveBatch}"
+            : $"Service Bus, receive {receiveBatch}, prefetch {prefetch}";
         note($"{variant}: {rows.Count} rows, {rate:F1} images/s, ONNX batch mean {rows.Average(r => r.BatchSize):F1}");
         var result = new BenchResult("servicebus", $"{rows.Count} images, ONNX batch {settings.E2eBatch}", variant, "images/s", new Stats(rate, rate, rate, 1))
         {
@@ -182,6 +190,7 @@ internal static class ServiceBusBench
             result.Extra["receiveBatchMean"] = receivedBatches == 0 ? 0 : (double)receivedMessages / receivedBatches;
             result.Extra["receives"] = receivedBatches;
             result.Extra["deliveries"] = queue.Deliveries;
+            result.Extra["prefetch"] = prefetch;
         }
 
         return result;

@@ -33,6 +33,9 @@ param extraSettings object
 param minReplicas int
 param maxReplicas int
 
+@description('Deploy the Functions classifier app (its ClassifyImages trigger reads the storage work queue). False when transport = ServiceBus: the worker Container App in app/servicebus.bicep classifies instead, on this environment and workload profile, and an app polling an empty storage queue would only idle.')
+param deployFunctionsApp bool = true
+
 // Replica sizes. Serverless GPU replicas get the whole card and its host share of CPU and memory ("Use GPUs with Azure
 // Functions on Azure Container Apps", learn.microsoft.com: T4 8 vCPU/56 GiB, A100 24 vCPU/220 GiB). The Consumption
 // profile's largest replica is 4 vCPU/8 GiB ("Workload profiles in Azure Container Apps"): ResNet-50 on ONNX Runtime
@@ -109,7 +112,7 @@ module environment '../core/host/container-apps-environment.bicep' = {
   }
 }
 
-module app '../core/host/functions-container-app.bicep' = {
+module app '../core/host/functions-container-app.bicep' = if (deployFunctionsApp) {
   name: 'classifier-container-app'
   params: {
     name: appName
@@ -128,8 +131,8 @@ module app '../core/host/functions-container-app.bicep' = {
   }
 }
 
-output appName string = app.outputs.name
-output fqdn string = app.outputs.fqdn
+output appName string = deployFunctionsApp ? app!.outputs.name : ''
+output fqdn string = deployFunctionsApp ? app!.outputs.fqdn : ''
 output environmentName string = environment.outputs.name
 output workloadProfileName string = size.profileName
 output executionProvider string = size.executionProvider

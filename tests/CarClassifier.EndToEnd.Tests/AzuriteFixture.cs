@@ -11,17 +11,24 @@ public sealed class AzuriteFixture : IAsyncLifetime
 {
     private Process? _process;
 
-    public int BlobPort { get; } = AzuriteProcess.TestPortBase;
+    public int BlobPort => AzuriteProcess.TestPortBase;
 
-    public int QueuePort { get; } = AzuriteProcess.TestPortBase + 1;
+    public int QueuePort => AzuriteProcess.TestPortBase + 1;
 
-    public int TablePort { get; } = AzuriteProcess.TestPortBase + 2;
+    public int TablePort => AzuriteProcess.TestPortBase + 2;
 
     public string ConnectionString => AzuriteProcess.ConnectionString(BlobPort);
 
     public async Task InitializeAsync()
     {
-        _process = await AzuriteProcess.StartAsync(BlobPort, "--inMemoryPersistence");
+        // A concurrent run started before the port claim existed can take the same free range; move on to the next.
+        for (var attempt = 1; ; attempt++)
+        {
+            _process = await AzuriteProcess.TryStartAsync(BlobPort, "--inMemoryPersistence");
+            if (_process is not null) return;
+            if (attempt == 5) throw new InvalidOperationException($"Five port ranges up to {BlobPort} were taken by other processes. Set CARCLASS_TEST_AZURITE_PORT to a free range.");
+            AzuriteProcess.ClaimNextBase();
+        }
     }
 
     public Task DisposeAsync()

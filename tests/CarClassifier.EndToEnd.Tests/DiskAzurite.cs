@@ -9,7 +9,7 @@ namespace CarClassifier.EndToEnd.Tests;
 /// </summary>
 internal sealed class DiskAzurite : IAsyncDisposable
 {
-    private static readonly int PortBase = AzuriteProcess.TestPortBase + 3;
+    private static int PortBase => AzuriteProcess.TestPortBase + 3;
 
     private readonly string _location = Directory.CreateTempSubdirectory("carclass-azurite-disk-").FullName;
     private Process? _process;

@@ -41,7 +41,8 @@ internal sealed class ServiceBusPipeline : IAsyncDisposable
     /// <summary>Settings both hosts get (the worker process as environment variables).</summary>
     public IReadOnlyDictionary<string, string?> Settings => _settings;
 
-    public static async Task<ServiceBusPipeline> CreateAsync(AzuriteFixture azurite, BrokerQueueOptions? queueOptions = null, IDictionary<string, string?>? extra = null)
+    public static async Task<ServiceBusPipeline> CreateAsync(
+        AzuriteFixture azurite, BrokerQueueOptions? queueOptions = null, IDictionary<string, string?>? extra = null, Action<IServiceCollection>? configureIngest = null)
     {
         var broker = new ServiceBusTestBroker();
         var queue = broker.CreateQueue(PipelineNames.WorkQueue, queueOptions ?? new BrokerQueueOptions { DuplicateDetectionWindow = TimeSpan.FromMinutes(10) });
@@ -58,7 +59,7 @@ internal sealed class ServiceBusPipeline : IAsyncDisposable
         foreach (var (key, value) in extra ?? new Dictionary<string, string?>()) settings[key] = value;
 
         var ingestSettings = new Dictionary<string, string?>(settings) { [$"AzureWebJobs.{PipelineNames.ClassifyFunction}.Disabled"] = "true" };
-        var ingest = await PipelineHost.CreateAsync(azurite, ingestSettings);
+        var ingest = await PipelineHost.CreateAsync(azurite, ingestSettings, configureIngest);
         return new ServiceBusPipeline(ingest, broker, queue, settings) { IngestConnection = azurite.ConnectionString };
     }
 
@@ -69,7 +70,8 @@ internal sealed class ServiceBusPipeline : IAsyncDisposable
         if (withWorker) await StartWorkerAsync();
     }
 
-    public async Task StartWorkerAsync()
+    /// <param name="configureServices">Runs after every other registration, e.g. for a test to record storage requests.</param>
+    public async Task StartWorkerAsync(Action<IServiceCollection>? configureServices = null)
     {
         var settings = new Dictionary<string, string?>(_settings)
         {
@@ -85,6 +87,7 @@ internal sealed class ServiceBusPipeline : IAsyncDisposable
         builder.Services.AddCarClassifier(builder.Configuration);
         builder.Services.AddServiceBusClassifier();
         builder.Services.AddModelGeneration();
+        configureServices?.Invoke(builder.Services);
         _worker = builder.Build();
         await _worker.StartAsync();
     }

@@ -146,6 +146,9 @@ public sealed class ServiceBusPipelineTests(AzuriteFixture azurite)
         await queue.SendAsync(request);
         var path = ResultKeys.BlobPath(request.Container, request.BlobName);
 
+        // The last delivery writes a provisional Poisoned row ("none finished") before it tries, and its final words
+        // after it failed, and only then dead-letters the message: read the row once the dead letter is there.
+        await WaitUntilAsync(() => pipeline.Queue.DeadLetterQueue!.Count == 1, "the message dead-lettered");
         var row = (await pipeline.Ingest.WaitForRowsAsync([path], RowTimeout))[path];
 
         Assert.Equal(nameof(ClassificationStatus.Failed), row.Status);

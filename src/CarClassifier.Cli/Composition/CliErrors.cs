@@ -25,6 +25,14 @@ internal static class CliErrors
             return ExitCodes.Cancelled;
         }
 
+        // Before storage: a Service Bus failure wraps the same socket errors.
+        if (Find<Azure.Messaging.ServiceBus.ServiceBusException>(ex) is { } serviceBus)
+        {
+            // Classifier__Transport=ServiceBus (poison list/replay): the namespace in $ServiceBusConnection did not answer or refused.
+            AnsiConsole.MarkupLineInterpolated($"[red]Service Bus is not reachable[/] ({serviceBus.Reason}). Check $ServiceBusConnection (or its __fullyQualifiedNamespace) and the Data Sender/Receiver roles.");
+            return ExitCodes.StorageUnavailable;
+        }
+
         if (StorageErrors.IsStorageProblem(ex) && resolver?.Resolve(typeof(StorageClientFactory)) is StorageClientFactory storage)
         {
             // A storage call that failed after the start-up probe (storage went away, or a permission is missing).

@@ -20,8 +20,11 @@ internal static class CliServices
 {
     public static IServiceCollection Create()
     {
+        // An unknown transport is reported by StorageSettingsInterceptor as a usage error, once the command is known.
+        var transport = TransportSettings.Read();
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?> { [PipelineNames.StorageConnection] = LocalHostBuilder.DevelopmentStorage })
+            .AddInMemoryCollection(IsValid(transport) ? transport : [])
             .Build();
         var services = new ServiceCollection();
         services.AddSingleton<IConfigurationRoot>(configuration);
@@ -31,5 +34,18 @@ internal static class CliServices
         services.AddSingleton<StorageConnection>();
         services.AddSingleton<ICommandInterceptor, SettingsInterceptor>();
         return services;
+    }
+
+    private static bool IsValid(IReadOnlyDictionary<string, string?> transport)
+    {
+        try
+        {
+            TransportSettings.Validate(transport);
+            return true;
+        }
+        catch (UsageException)
+        {
+            return false;
+        }
     }
 }

@@ -3,6 +3,7 @@ using CarClassifier.Cli.Commands.Shared;
 using CarClassifier.Cli.Output;
 using CarClassifier.Core;
 using CarClassifier.Core.Configuration;
+using CarClassifier.Core.Messaging.ServiceBus;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Spectre.Console.Cli;
@@ -36,6 +37,7 @@ internal sealed class SettingsInterceptor(IConfigurationRoot configuration) : IC
         }
 
         if (settings is not StorageSettings storage) return;
+        if (TransportSettings.Validate(TransportSettings.Read()) == MessageTransport.ServiceBus) TransportSettings.CheckConnection(configuration);
         foreach (var (key, value) in storage.ConnectionSettings()) configuration[key] = value;
         try
         {

@@ -7,4 +7,5 @@ namespace CarClassifier.Core.Messaging;
 /// <param name="InsertedOn">When it was moved to the poison queue.</param>
 /// <param name="BlobPath">The blob it is about, when the body could be read.</param>
 /// <param name="Body">The message text.</param>
-public sealed record PoisonMessage(string Queue, string MessageId, long DequeueCount, DateTimeOffset? InsertedOn, string? BlobPath, string Body);
+/// <param name="Reason">Why it was poisoned, where the queue keeps it (a Service Bus dead letter's reason and description).</param>
+public sealed record PoisonMessage(string Queue, string MessageId, long DequeueCount, DateTimeOffset? InsertedOn, string? BlobPath, string Body, string? Reason = null);

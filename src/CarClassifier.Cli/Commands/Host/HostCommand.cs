@@ -3,6 +3,8 @@ using CarClassifier.Cli.LocalHost;
 using CarClassifier.Cli.Output;
 using CarClassifier.Core;
 using CarClassifier.Core.Configuration;
+using CarClassifier.Core.Messaging.ServiceBus;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Spectre.Console;
@@ -44,7 +46,8 @@ public sealed class HostCommand(StorageClientFactory storage) : AsyncCommand<Hos
             return ExitCodes.ModelUnavailable;
         }
 
-        AnsiConsole.MarkupLineInterpolated($"Listening on container [bold]{PipelineNames.ImagesContainer}[/] and queue [bold]{PipelineNames.WorkQueue}[/]. Ctrl+C to stop.");
+        var queue = host.Services.GetService<ServiceBusClassifierWorker>() is null ? "queue" : "Service Bus queue";
+        AnsiConsole.MarkupLineInterpolated($"Listening on container [bold]{PipelineNames.ImagesContainer}[/] and {queue} [bold]{PipelineNames.WorkQueue}[/]. Ctrl+C to stop.");
         await host.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
         return ExitCodes.Success;
     }

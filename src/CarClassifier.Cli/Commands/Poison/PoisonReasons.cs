@@ -22,6 +22,8 @@ internal static class PoisonReasons
 
     private static async Task<string> ReasonAsync(ResultStore results, PoisonMessage message, CancellationToken cancellationToken)
     {
+        // A Service Bus dead letter carries its own reason (the worker's, or the service's MaxDeliveryCountExceeded).
+        if (message.Reason is not null) return message.Reason;
         if (message.BlobPath is null) return "The message body is not a classify request or blob-trigger message (nothing to replay).";
         var row = await results.GetAsync(message.BlobPath, cancellationToken).ConfigureAwait(false);
         return row switch

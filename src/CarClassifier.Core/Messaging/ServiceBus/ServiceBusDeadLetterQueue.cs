@@ -114,6 +114,16 @@ public sealed class ServiceBusDeadLetterQueue
             message.DeliveryCount,
             message.EnqueuedTime,
             path,
-            body);
+            body,
+            Reason(message));
+    }
+
+    /// <summary>"reason: description" as the dead-lettering side set them (<see cref="ServiceBusBatchSettler"/>, or the service's own MaxDeliveryCountExceeded).</summary>
+    private static string? Reason(ServiceBusReceivedMessage message)
+    {
+        var reason = message.DeadLetterReason;
+        var description = message.DeadLetterErrorDescription;
+        if (string.IsNullOrWhiteSpace(reason)) return string.IsNullOrWhiteSpace(description) ? null : description;
+        return string.IsNullOrWhiteSpace(description) ? reason : $"{reason}: {description}";
     }
 }

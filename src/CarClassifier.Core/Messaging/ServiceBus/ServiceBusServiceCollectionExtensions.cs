@@ -29,6 +29,7 @@ public static class ServiceBusServiceCollectionExtensions
         services.AddSingleton(_ => ServiceBusClientFactory.Create(configuration));
         services.AddSingleton<WorkQueue>(sp => new ServiceBusWorkQueue(sp.GetRequiredService<ServiceBusClient>()));
         services.AddSingleton<ServiceBusDeadLetterQueue>();
+        services.AddSingleton<ServiceBusQueueDepth>();
     }
 
     /// <summary>The Service Bus classifier: the batch consumer and the dead-letter recorder (the worker host's role).</summary>
