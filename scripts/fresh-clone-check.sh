@@ -35,6 +35,12 @@ cat "$out"
 fail() { echo "fresh-clone-check FAILED: $*" >&2; exit 1; }
 [[ $status -eq 0 ]] || fail "scripts/run.sh --model resnet50-generated exited $status in a fresh clone"
 grep -q "$expected images: $expected succeeded, 0 failed" "$out" || fail "expected '$expected images: $expected succeeded, 0 failed' in the output"
-rows=$(grep -cE "│ *(car|scene|other)_[^ ]+ *│ *Succeeded" "$out" || true)
-[[ "$rows" -eq "$expected" ]] || fail "the results table shows $rows Succeeded rows, expected $expected"
+# The rows themselves, read back from the results table as JSON lines (the printed table cuts names to fit the terminal).
+prefix=$(grep -oE "images/run-[0-9]+-[0-9]+/" "$out" | head -n1 | sed 's#^images/##')
+[[ -n "$prefix" ]] || fail "the run did not say which blob prefix it used"
+rows_out="$work/rows.jsonl"
+(cd "$clone" && dotnet src/CarClassifier.Cli/bin/Release/net10.0/carclass.dll results --prefix "$prefix" --format jsonl) >"$rows_out" 2>&1 \
+  || { cat "$rows_out"; fail "carclass results --prefix $prefix --format jsonl failed"; }
+rows=$(grep -c '"Succeeded"' "$rows_out" || true)
+[[ "$rows" -eq "$expected" ]] || { cat "$rows_out"; fail "the results table holds $rows Succeeded rows under $prefix, expected $expected"; }
 echo "fresh-clone-check: a clone with nothing beside it classified all $expected sample images."
