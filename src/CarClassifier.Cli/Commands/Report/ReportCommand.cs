@@ -54,7 +54,8 @@ public sealed class ReportCommand(
             }).ConfigureAwait(false);
 
         var index = Path.Combine(outDir, "index.html");
-        var html = ReportPage.Build(settings.Title ?? "Car classifier report", settings.Prefix ?? "", cards, DateTimeOffset.UtcNow);
+        var models = await ReportModels.LoadAsync(rows, cancellationToken).ConfigureAwait(false);
+        var html = ReportPage.Build(settings.Title ?? "Car classifier report", settings.Prefix ?? "", cards, models, DateTimeOffset.UtcNow);
         await File.WriteAllTextAsync(index, html, cancellationToken).ConfigureAwait(false);
         var failed = rows.Count(r => !r.Succeeded);
         AnsiConsole.MarkupLineInterpolated($"Wrote [bold]{index}[/]: {rows.Count} images ([green]{rows.Count - failed} classified[/], [red]{failed} failed[/]). Open it in a browser; it works offline.");
