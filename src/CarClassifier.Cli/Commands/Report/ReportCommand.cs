@@ -59,6 +59,11 @@ public sealed class ReportCommand(
         await File.WriteAllTextAsync(index, html, cancellationToken).ConfigureAwait(false);
         var failed = rows.Count(r => !r.Succeeded);
         AnsiConsole.MarkupLineInterpolated($"Wrote [bold]{index}[/]: {rows.Count} images ([green]{rows.Count - failed} classified[/], [red]{failed} failed[/]). Open it in a browser; it works offline.");
+        if (settings.Open && ReportOpener.TryOpen(index, Environment.GetEnvironmentVariable("PATH")) is { } notOpened)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[yellow]{notOpened}[/]");
+        }
+
         return ExitCodes.Success;
     }
 }
