@@ -79,6 +79,25 @@ public sealed partial class ReportContentTests(AzuriteFixture azurite, ITestOutp
         Assert.Equal("Vehicle types: sports car 2 · not a vehicle 1", types.Trim());
     }
 
+    [Fact]
+    public async Task Card_LinksToTheFullImage_TheBlobsOwnBytes()
+    {
+        var prefix = $"report-full-{Guid.NewGuid():N}/";
+        await WriteRowAsync(prefix + "../camaro.png", "resnet50-v1-12@1#abcdef12", SportsCarTopK);
+        await WriteRowAsync(prefix + "camaro.png", "resnet50-v1-12@1#abcdef12", SportsCarTopK);
+
+        var html = await ReportAsync(prefix);
+
+        var card = Cards().Matches(html).Single(m => WebUtility.HtmlDecode(m.Groups["name"].Value) == prefix + "camaro.png").Value;
+        var link = FullLink().Match(card);
+        Assert.True(link.Success, $"no full-image link in {card}");
+        var file = Path.Combine(_temp, "report", link.Groups["href"].Value);
+        Assert.Equal(TestImages.SolidPng(TestImages.Colours["red"]), await File.ReadAllBytesAsync(file));
+        // A name that cannot be addressed gets no preview and so no link (and nothing written outside the report folder).
+        var unaddressable = Cards().Matches(html).Single(m => WebUtility.HtmlDecode(m.Groups["name"].Value) == prefix + "../camaro.png").Value;
+        Assert.DoesNotMatch(FullLink(), unaddressable);
+    }
+
     private static IReadOnlyList<ClassScore> SportsCarTopK =>
         [new(817, "sports car", 0.20f), new(511, "convertible", 0.12f), new(1, "goldfish", 0.10f), new(436, "beach wagon", 0.05f), new(2, "great white shark", 0.02f)];
 
@@ -133,6 +152,9 @@ public sealed partial class ReportContentTests(AzuriteFixture azurite, ITestOutp
 
     [GeneratedRegex("""<p class="types">.*?</p>""", RegexOptions.Singleline)]
     private static partial Regex Types();
+
+    [GeneratedRegex("""<p class="full"><a href="(?<href>full/[0-9a-f]+\.png)" """)]
+    private static partial Regex FullLink();
 
     [GeneratedRegex("<[^>]+>")]
     private static partial Regex Tags();

@@ -16,7 +16,8 @@ namespace CarClassifier.Cli.Commands.Report;
 internal static class ReportPage
 {
     public static string Build(
-        string title, string prefix, IReadOnlyList<(ResultView Row, string? Thumb, string? ThumbProblem)> cards, ReportModels models, DateTimeOffset generatedAt)
+        string title, string prefix, IReadOnlyList<(ResultView Row, string? Thumb, string? ThumbProblem)> cards, ReportModels models, DateTimeOffset generatedAt,
+        IReadOnlyDictionary<string, string>? fullImages = null)
     {
         ArgumentNullException.ThrowIfNull(models);
         var succeeded = cards.Count(c => c.Row.Succeeded);
@@ -46,7 +47,7 @@ internal static class ReportPage
 
         foreach (var (row, thumb, problem) in cards)
         {
-            AppendCard(html, row, thumb, problem, models.VehicleSum(row));
+            AppendCard(html, row, thumb, problem, models.VehicleSum(row), fullImages?.GetValueOrDefault(row.BlobPath));
         }
 
         html.Append("</main>\n<script>\n").Append(Script).Append("</script>\n</body>\n</html>\n");
@@ -72,7 +73,7 @@ internal static class ReportPage
         html.Append("</p>\n");
     }
 
-    private static void AppendCard(StringBuilder html, ResultView row, string? thumb, string? problem, double? vehicleSum)
+    private static void AppendCard(StringBuilder html, ResultView row, string? thumb, string? problem, double? vehicleSum, string? full)
     {
         var search = string.Join(' ', row.BlobName, row.Label, row.VehicleType, row.ErrorKind).ToLowerInvariant();
         html.Append("<article class=\"card ").Append(row.Succeeded ? "succeeded" : "failed").Append("\" data-status=\"")
@@ -87,6 +88,11 @@ internal static class ReportPage
         }
 
         html.Append("<h2 title=\"").Append(E(row.BlobName)).Append("\">").Append(E(row.BlobName)).Append("</h2>\n");
+        if (full is not null)
+        {
+            html.Append("<p class=\"full\"><a href=\"").Append(E(full)).Append("\" target=\"_blank\">full image</a></p>\n");
+        }
+
         if (row.Succeeded)
         {
             if (row.VehicleType is not null)
@@ -152,6 +158,7 @@ internal static class ReportPage
         .reason { font-size: 13px; color: #991b1b; margin: 4px 0; word-break: break-word; }
         .meta { font-size: 11px; color: #9ca3af; margin: 6px 0 0; word-break: break-all; }
         .hidden { display: none; }
+        .full { margin: 0 0 4px; font-size: 12px; }
         .types { margin: 0 0 8px; color: #374151; font-size: 13px; }
         .banner { margin: 0 0 8px; padding: 8px 12px; background: #fef3c7; border: 2px solid #f59e0b; color: #78350f; border-radius: 6px; }
 
