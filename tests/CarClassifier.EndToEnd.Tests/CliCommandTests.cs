@@ -195,7 +195,7 @@ public sealed partial class CliCommandTests(AzuriteFixture azurite) : IDisposabl
     {
         var view = new ResultView { BlobPath = "images/x.png", BlobName = "x.png", Status = "Succeeded", Label = "red", Probability = 0.9, TopK = [new(0, "red", 0.9f)] };
         var path = Path.Combine(_temp, "fixture.html");
-        await File.WriteAllTextAsync(path, ReportPage.Build("t", "", [(view, null, "none")], DateTimeOffset.UnixEpoch));
+        await File.WriteAllTextAsync(path, ReportPage.Build("t", "", [(view, null, "none")], ReportModels.None, DateTimeOffset.UnixEpoch));
         return path;
     }
 

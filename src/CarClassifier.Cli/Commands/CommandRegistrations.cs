@@ -46,8 +46,9 @@ public static class CommandRegistrations
             .WithDescription("List the batches (first folder of the blob names) with their image, succeeded, failed and pending counts, newest first. Exit: 0 listed, 2 usage, 4 storage, 11 no batch.")
             .WithExample("batches", "--format", "json");
         config.AddCommand<ReportCommand>("report")
-            .WithDescription("Write a static HTML gallery (thumbnails, top-5 with bars, failures with reasons) that opens offline. Exit: 0 written, 2 usage, 4 storage, 11 no row matched.")
-            .WithExample("report", "--prefix", "batch-7/", "--out", "./report");
+            .WithDescription("Write a static HTML gallery (thumbnails, top-5 with bars, failures with reasons, counts per vehicle type) that opens offline; --open shows it in the browser. Exit: 0 written, 2 usage, 4 storage, 11 no row matched.")
+            .WithExample("report", "--prefix", "batch-7/", "--out", "./report")
+            .WithExample("report", "--prefix", "batch-7/", "--vehicles-only", "--open");
         config.AddCommand<Train.TrainCommand>("train").WithDescription("Train a classifier on a labelled folder (one sub-folder per class) on a frozen pretrained backbone; --cross-validate measures instead. Exit: 0 ok, 2 bad arguments or data, 3 base model unavailable, 130 Ctrl+C.").WithExample("train", "--data", "samples/labelled/vehicle_types", "--base", "resnet18-imagenet-features", "--out", "models-trained/vehicles");
         config.AddCommand<Evaluate.EvaluateCommand>("evaluate").WithDescription("Measure a classifier on a labelled folder: top-1/top-5, per-class precision/recall, confusion matrix, worst confusions, calibration (table, json or html). Exit: 0 ok, 2 bad arguments or data, 3 model unavailable, 130 Ctrl+C.").WithExample("evaluate", "--model", "models-trained/vehicles/manifest.json", "--data", "photos-held-out", "--format", "html", "--out", "evaluation");
         config.AddBranch("model", model =>

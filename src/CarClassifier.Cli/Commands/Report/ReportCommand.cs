@@ -31,8 +31,10 @@ public sealed class ReportCommand(
         }
 
         Directory.CreateDirectory(Path.Combine(outDir, ReportThumbnails.Folder));
+        Directory.CreateDirectory(Path.Combine(outDir, ReportThumbnails.FullFolder));
         var thumbnails = new ReportThumbnails(options.Value.ToImageLimits(), options.Value.MaxBlobBytes, memory);
         var cards = new (ResultView Row, string? Thumb, string? ThumbProblem)[rows.Count];
+        var fulls = new Dictionary<string, string>(StringComparer.Ordinal);
         await CliConsole.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
             .StartAsync(async progress =>
@@ -45,19 +47,29 @@ public sealed class ReportCommand(
                     {
                         var row = rows[i];
                         // A name with '.' or '..' segments would fetch another blob's pixels: no preview, its row says why.
-                        var (thumb, problem) = BlobNameAddressing.IsAddressable(row.BlobName)
+                        var (thumb, full, problem) = BlobNameAddressing.IsAddressable(row.BlobName)
                             ? await thumbnails.WriteAsync(container.GetBlobClient(row.BlobName), row.BlobPath, outDir, settings.ThumbSize, ct).ConfigureAwait(false)
-                            : (null, "No preview: the blob's name cannot be addressed (see its row).");
+                            : (null, null, "No preview: the blob's name cannot be addressed (see its row).");
                         cards[i] = (row, thumb, problem);
+                        if (full is not null)
+                        {
+                            lock (fulls) fulls[row.BlobPath] = full;
+                        }
                         task.Increment(1);
                     }).ConfigureAwait(false);
             }).ConfigureAwait(false);
 
         var index = Path.Combine(outDir, "index.html");
-        var html = ReportPage.Build(settings.Title ?? "Car classifier report", settings.Prefix ?? "", cards, DateTimeOffset.UtcNow);
+        var models = await ReportModels.LoadAsync(rows, cancellationToken).ConfigureAwait(false);
+        var html = ReportPage.Build(settings.Title ?? "Car classifier report", settings.Prefix ?? "", cards, models, DateTimeOffset.UtcNow, fulls);
         await File.WriteAllTextAsync(index, html, cancellationToken).ConfigureAwait(false);
         var failed = rows.Count(r => !r.Succeeded);
         AnsiConsole.MarkupLineInterpolated($"Wrote [bold]{index}[/]: {rows.Count} images ([green]{rows.Count - failed} classified[/], [red]{failed} failed[/]). Open it in a browser; it works offline.");
+        if (settings.Open && ReportOpener.TryOpen(index, Environment.GetEnvironmentVariable("PATH")) is { } notOpened)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[yellow]{notOpened}[/]");
+        }
+
         return ExitCodes.Success;
     }
 }

@@ -15,8 +15,11 @@ namespace CarClassifier.Cli.Commands.Report;
 /// </summary>
 internal static class ReportPage
 {
-    public static string Build(string title, string prefix, IReadOnlyList<(ResultView Row, string? Thumb, string? ThumbProblem)> cards, DateTimeOffset generatedAt)
+    public static string Build(
+        string title, string prefix, IReadOnlyList<(ResultView Row, string? Thumb, string? ThumbProblem)> cards, ReportModels models, DateTimeOffset generatedAt,
+        IReadOnlyDictionary<string, string>? fullImages = null)
     {
+        ArgumentNullException.ThrowIfNull(models);
         var succeeded = cards.Count(c => c.Row.Succeeded);
         var failed = cards.Count - succeeded;
         var html = new StringBuilder(16 * 1024 + (cards.Count * 1024));
@@ -28,21 +31,49 @@ internal static class ReportPage
             .Append(cards.Count.ToString(CultureInfo.InvariantCulture)).Append(" images under <code>").Append(E(prefix.Length == 0 ? "(all)" : prefix)).Append("</code>: ")
             .Append("<span class=\"ok\">").Append(succeeded.ToString(CultureInfo.InvariantCulture)).Append(" classified</span>, ")
             .Append("<span class=\"bad\">").Append(failed.ToString(CultureInfo.InvariantCulture)).Append(" failed</span>. Generated ")
-            .Append(E(generatedAt.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture))).Append(".</p>\n")
+            .Append(E(generatedAt.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture))).Append(".</p>\n");
+        AppendVehicleTypeCounts(html, cards);
+        foreach (var model in models.MeaninglessModels)
+        {
+            // The same warning run and host print in yellow: a seeded model's labels must not read as an answer.
+            html.Append("<div class=\"banner\" role=\"alert\"><strong>Warning:</strong> <code>").Append(E(model))
+                .Append("</code> has seeded random weights: its labels MEAN NOTHING. Use it to smoke-test the pipeline and to benchmark, never to classify cars.</div>\n");
+        }
+
+        html
             .Append("<div class=\"controls\"><input id=\"filter\" type=\"search\" placeholder=\"Filter by name, label or vehicle type\" aria-label=\"Filter\">")
             .Append("<label><input type=\"checkbox\" id=\"failedOnly\"> failures only</label> <span id=\"shown\"></span></div>\n")
             .Append("<div id=\"errors\" hidden></div>\n</header>\n<main id=\"cards\">\n");
 
         foreach (var (row, thumb, problem) in cards)
         {
-            AppendCard(html, row, thumb, problem);
+            AppendCard(html, row, thumb, problem, models.VehicleSum(row), fullImages?.GetValueOrDefault(row.BlobPath));
         }
 
         html.Append("</main>\n<script>\n").Append(Script).Append("</script>\n</body>\n</html>\n");
         return html.ToString();
     }
 
-    private static void AppendCard(StringBuilder html, ResultView row, string? thumb, string? problem)
+    /// <summary>One line counting the classified rows per vehicle type, most first (as <c>results --summary</c> does).</summary>
+    private static void AppendVehicleTypeCounts(StringBuilder html, IReadOnlyList<(ResultView Row, string? Thumb, string? ThumbProblem)> cards)
+    {
+        var counts = cards.Where(c => c.Row.Succeeded && c.Row.VehicleType is not null)
+            .GroupBy(c => c.Row.VehicleType!, StringComparer.Ordinal)
+            .Select(g => (Type: g.Key, Count: g.Count()))
+            .OrderByDescending(t => t.Count).ThenBy(t => t.Type, StringComparer.Ordinal)
+            .ToList();
+        if (counts.Count == 0) return;
+        html.Append("<p class=\"types\">Vehicle types: ");
+        for (var i = 0; i < counts.Count; i++)
+        {
+            if (i > 0) html.Append(" · ");
+            html.Append("<span class=\"type\">").Append(E(counts[i].Type)).Append(" <b>").Append(counts[i].Count.ToString(CultureInfo.InvariantCulture)).Append("</b></span>");
+        }
+
+        html.Append("</p>\n");
+    }
+
+    private static void AppendCard(StringBuilder html, ResultView row, string? thumb, string? problem, double? vehicleSum, string? full)
     {
         var search = string.Join(' ', row.BlobName, row.Label, row.VehicleType, row.ErrorKind).ToLowerInvariant();
         html.Append("<article class=\"card ").Append(row.Succeeded ? "succeeded" : "failed").Append("\" data-status=\"")
@@ -57,11 +88,24 @@ internal static class ReportPage
         }
 
         html.Append("<h2 title=\"").Append(E(row.BlobName)).Append("\">").Append(E(row.BlobName)).Append("</h2>\n");
+        if (full is not null)
+        {
+            html.Append("<p class=\"full\"><a href=\"").Append(E(full)).Append("\" target=\"_blank\">full image</a></p>\n");
+        }
+
         if (row.Succeeded)
         {
             if (row.VehicleType is not null)
             {
-                html.Append("<p class=\"vehicle\">").Append(E(row.VehicleType)).Append(" <small>").Append(Percent(row.VehicleProbability)).Append("</small></p>\n");
+                // The honest number: how much of the stored top-k is vehicle classes, said in words, not 1 - that as "not a vehicle 100 %".
+                html.Append("<p class=\"vehicle\">").Append(E(row.VehicleType));
+                if (vehicleSum is { } sum)
+                {
+                    html.Append(" <small>vehicle ").Append(Percent(sum)).Append(" (sum of vehicle classes in the top ")
+                        .Append(row.TopK.Count.ToString(CultureInfo.InvariantCulture)).Append(")</small>");
+                }
+
+                html.Append("</p>\n");
             }
 
             html.Append("<ol class=\"topk\">\n");
@@ -114,6 +158,9 @@ internal static class ReportPage
         .reason { font-size: 13px; color: #991b1b; margin: 4px 0; word-break: break-word; }
         .meta { font-size: 11px; color: #9ca3af; margin: 6px 0 0; word-break: break-all; }
         .hidden { display: none; }
+        .full { margin: 0 0 4px; font-size: 12px; }
+        .types { margin: 0 0 8px; color: #374151; font-size: 13px; }
+        .banner { margin: 0 0 8px; padding: 8px 12px; background: #fef3c7; border: 2px solid #f59e0b; color: #78350f; border-radius: 6px; }
 
         """;
 

@@ -22,6 +22,10 @@ public sealed class ReportSettings : ResultFilterSettings
     [DefaultValue(240)]
     public int ThumbSize { get; init; } = 240;
 
+    [CommandOption("--open")]
+    [Description("Open index.html in the default browser when written (xdg-open, open or the Windows file association). Without an opener it says so and still exits 0.")]
+    public bool Open { get; init; }
+
     public override ValidationResult Validate()
     {
         if (base.Validate() is { Successful: false } common) return common;
