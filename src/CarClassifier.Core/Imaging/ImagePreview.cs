@@ -34,26 +34,8 @@ public static class ImagePreview
         try
         {
             var header = ImageHeaderProbe.Probe(encoded, limits);
-            var decoder = ImageSharpSettings.DecoderFor(header.Format)
-                ?? throw new ImageRejectedException(ImageRejectionKind.UnsupportedFormat, $"{header.Format} images cannot be decoded by this build");
-            Image<Rgb24> image;
-            try
+            using (var image = ImageSharpSettings.LoadFirstFrame<Rgb24>(encoded, header.Format))
             {
-                image = Image.Load<Rgb24>(ImageSharpSettings.Configuration, encoded, decoder);
-            }
-            catch (Exception ex) when (DecodeFailures.IsDataError(ex))
-            {
-                throw DecodeFailures.Corrupt(header.Format, "pixel data", ex);
-            }
-
-            using (image)
-            {
-                // The decoders are set to read the first frame only (GIF, TIFF); anything else: the first frame is the picture.
-                while (image.Frames.Count > 1)
-                {
-                    image.Frames.RemoveFrame(image.Frames.Count - 1);
-                }
-
                 image.Mutate(context =>
                 {
                     Orient(context, header.Orientation);

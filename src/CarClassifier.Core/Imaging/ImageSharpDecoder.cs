@@ -52,27 +52,8 @@ public sealed class ImageSharpDecoder : IImageDecoder
         ReadOnlySpan<byte> encoded, ImageHeader header, PreprocessRecipe recipe, Span<float> destination, WindowPixelFormat pixelFormat)
         where TPixel : unmanaged, IPixel<TPixel>
     {
-        var decoder = ImageSharpSettings.DecoderFor(header.Format)
-            ?? throw new ImageRejectedException(ImageRejectionKind.UnsupportedFormat, $"{header.Format} images cannot be decoded by this build");
-
-        Image<TPixel> image;
-        try
+        using (var image = ImageSharpSettings.LoadFirstFrame<TPixel>(encoded, header.Format))
         {
-            image = Image.Load<TPixel>(ImageSharpSettings.Configuration, encoded, decoder);
-        }
-        catch (Exception ex) when (DecodeFailures.IsDataError(ex))
-        {
-            throw DecodeFailures.Corrupt(header.Format, "pixel data", ex);
-        }
-
-        using (image)
-        {
-            // Multi-frame files (animated GIF/WebP, multi-page TIFF): the first frame is the picture.
-            while (image.Frames.Count > 1)
-            {
-                image.Frames.RemoveFrame(image.Frames.Count - 1);
-            }
-
             var plan = PreprocessPlan.Create(image.Width, image.Height, header.Orientation, recipe);
 
             // Resize straight to the crop window (Manual mode: the whole resized image is positioned so only

@@ -59,4 +59,40 @@ internal static class ImageSharpSettings
 
     /// <summary>The header reader for a sniffed format, or null when there is none.</summary>
     public static IImageInfoDetector? DetectorFor(ImageFormat format) => DecoderFor(format) as IImageInfoDetector;
+
+    /// <summary>
+    /// Decodes an image the header probe accepted and keeps only its first frame (animated GIF/WebP, multi-page TIFF:
+    /// the first frame is the picture), under the total failure policy: whatever the decoder throws on these bytes
+    /// becomes a Corrupt rejection. The classifier's decoder and the report's previews share it.
+    /// </summary>
+    public static Image<TPixel> LoadFirstFrame<TPixel>(ReadOnlySpan<byte> encoded, ImageFormat format)
+        where TPixel : unmanaged, SixLabors.ImageSharp.PixelFormats.IPixel<TPixel>
+    {
+        var decoder = DecoderFor(format)
+            ?? throw new ImageRejectedException(ImageRejectionKind.UnsupportedFormat, $"{format} images cannot be decoded by this build");
+        Image<TPixel> image;
+        try
+        {
+            image = Image.Load<TPixel>(Configuration, encoded, decoder);
+        }
+        catch (Exception ex) when (DecodeFailures.IsDataError(ex))
+        {
+            throw DecodeFailures.Corrupt(format, "pixel data", ex);
+        }
+
+        try
+        {
+            while (image.Frames.Count > 1)
+            {
+                image.Frames.RemoveFrame(image.Frames.Count - 1);
+            }
+
+            return image;
+        }
+        catch
+        {
+            image.Dispose();
+            throw;
+        }
+    }
 }
