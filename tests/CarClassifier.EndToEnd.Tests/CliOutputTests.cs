@@ -1,10 +1,25 @@
 using CarClassifier.Cli.Commands.Shared;
+using CarClassifier.Cli.Output;
+using Microsoft.Extensions.Logging;
 
 namespace CarClassifier.EndToEnd.Tests;
 
 /// <summary>How much the commands say: --log-level, --quiet and --log-file everywhere, the model banner on the host.</summary>
 public sealed class CliOutputTests
 {
+    [Fact]
+    public void Logger_EntryThatFormatsToNull_IsLoggedNotThrown()
+    {
+        // WebJobs' function-result entry for an invocation cancelled at shutdown formatted to null, and the CLI logger's
+        // NullReferenceException then killed the whole process (the CI's Ctrl+C run test crashed its test host).
+        using var provider = new CliLoggerProvider();
+        var logger = provider.CreateLogger("Function.ClassifyImages");
+
+        var thrown = Record.Exception(() => logger.Log(LogLevel.Error, default, "state", new TaskCanceledException(), (_, _) => null!));
+
+        Assert.Null(thrown);
+    }
+
     [Fact]
     public async Task EveryCommand_HasLogLevelQuietAndLogFile()
     {

@@ -71,8 +71,9 @@ internal static class CliLog
     public static void Write(LogLevel level, string category, string message, Exception? exception)
     {
         // One line per entry: a failure's stack trace belongs in the file, never on the console.
+        message ??= "";
         var firstLine = message.Split('\n')[0].TrimEnd('\r');
-        var reason = exception is null ? "" : $" ({exception.GetType().Name}: {exception.Message.Split('\n')[0].TrimEnd('\r')})";
+        var reason = exception is null ? "" : $" ({exception.GetType().Name}: {(exception.Message ?? "").Split('\n')[0].TrimEnd('\r')})";
         if (level >= ConsoleLevel && level != LogLevel.None)
         {
             var line = $"{Short(level)} {ShortCategory(category)}: {firstLine}{reason}";

@@ -22,7 +22,16 @@ internal sealed class CliLoggerProvider : ILoggerProvider
         {
             ArgumentNullException.ThrowIfNull(formatter);
             if (!IsEnabled(logLevel)) return;
-            CliLog.Write(logLevel, category, formatter(state, exception), exception);
+            // WebJobs' function-result entries can format to null (seen on a cancelled invocation during shutdown, which
+            // then took the whole process down): a log line is never worth an unhandled exception.
+            try
+            {
+                CliLog.Write(logLevel, category, formatter(state, exception) ?? "", exception);
+            }
+            catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException)
+            {
+                // The console or the log file went away while the command was ending.
+            }
         }
     }
 }
