@@ -5,8 +5,9 @@
 # image). Writes one transcript, by default docs/terminal-80-columns.txt; the end-to-end test TerminalRecordingTests
 # runs this script and checks that every line fits.
 #
-# Usage: scripts/record-80-columns.sh [--out FILE] [--columns N] [--azurite-port PORT]
+# Usage: scripts/record-80-columns.sh [--out FILE] [--columns N] [--azurite-port PORT] [--terminal tmux|script]
 #   --out FILE          where the transcript goes (default: docs/terminal-80-columns.txt)
+#   --terminal T        tmux (the default when installed) or script
 #   --columns N         the terminal's width (default 80)
 #   --azurite-port P    blob port of the private Azurite; queue and table are P+1, P+2 (default 10130)
 # Needs the CLI built (dotnet build src/CarClassifier.Cli/CarClassifier.Cli.csproj -c Release; CONFIGURATION=Debug
@@ -19,12 +20,14 @@ out="$root/docs/terminal-80-columns.txt"
 columns=80
 rows=50
 port="${RECORD_AZURITE_PORT:-10130}"
+terminal=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --out) out="$(realpath -m "${2:?--out needs a file}")"; shift 2 ;;
     --columns) columns="${2:?--columns needs a number}"; shift 2 ;;
     --azurite-port) port="${2:?--azurite-port needs a port}"; shift 2 ;;
-    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --terminal) terminal="${2:?--terminal needs tmux or script}"; shift 2 ;;
+    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "Unknown option: $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -36,7 +39,10 @@ dll="$root/src/CarClassifier.Cli/bin/$configuration/net10.0/carclass.dll"
 [[ -f $dll ]] || { echo "Build the CLI first: dotnet build src/CarClassifier.Cli/CarClassifier.Cli.csproj -c $configuration ($dll is missing)" >&2; exit 2; }
 azurite="$root/tools/azurite/node_modules/.bin/azurite"
 [[ -x $azurite ]] || { echo "Azurite is not installed: run scripts/azurite.sh install" >&2; exit 2; }
-if command -v tmux >/dev/null 2>&1; then
+if [[ -n $terminal ]]; then
+  [[ $terminal == tmux || $terminal == script ]] || { echo "--terminal must be tmux or script: $terminal" >&2; exit 2; }
+  command -v "$terminal" >/dev/null 2>&1 || { echo "$terminal is not installed." >&2; exit 3; }
+elif command -v tmux >/dev/null 2>&1; then
   terminal=tmux
 elif command -v script >/dev/null 2>&1; then
   terminal=script
