@@ -215,6 +215,8 @@ internal static class IsolatedBench
         };
         start.Environment["FUNCTIONS_WORKER_RUNTIME"] = "dotnet-isolated";
         start.Environment["AzureWebJobsScriptRoot"] = appDirectory;
+        start.Environment["FUNCTIONS_APPLICATION_DIRECTORY"] = appDirectory;
+        start.Environment["FUNCTIONS_WORKER_DIRECTORY"] = appDirectory;
         start.Environment[PipelineNames.StorageConnection] = connection;
         start.Environment["Classifier__ModelManifest"] = model.ManifestPath;
         start.Environment["Classifier__ModelCacheDirectory"] = RepoPaths.Resolve(settings.ModelCache);

@@ -54,7 +54,7 @@ internal static class QueueTriggerInvocation
             },
         });
         request.TriggerMetadata.Add("QueueTrigger", new TypedData { String = messageText });
-        request.TriggerMetadata.Add("DequeueCount", new TypedData { Int = 1 });
+        request.TriggerMetadata.Add("DequeueCount", new TypedData { Json = "1" });
         request.TriggerMetadata.Add("ExpirationTime", Json(expires));
         request.TriggerMetadata.Add("Id", new TypedData { String = messageId });
         request.TriggerMetadata.Add("InsertionTime", Json(inserted));
@@ -63,7 +63,10 @@ internal static class QueueTriggerInvocation
         return request;
     }
 
-    /// <summary>The host sends non-primitive binding data (dates) as JSON.</summary>
+    /// <summary>
+    /// The host's ToRpc (azure-functions-host RpcMessageConversionExtensions) sends strings and byte arrays as such and
+    /// anything else (numbers, dates) as JSON; the worker rejects TypedData.Int in trigger metadata ("Int is not supported").
+    /// </summary>
     private static TypedData Json(DateTimeOffset value) =>
         new() { Json = "\"" + value.ToString("yyyy-MM-ddTHH:mm:ss.fffffffzzz", CultureInfo.InvariantCulture) + "\"" };
 }

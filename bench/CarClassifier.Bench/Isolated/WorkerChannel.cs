@@ -96,7 +96,7 @@ internal sealed class WorkerChannel
             _outgoing.Writer.TryComplete();
             await writer.ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is InvalidOperationException or IOException or RpcException or OperationCanceledException)
+        catch (Exception ex) when (ex is InvalidOperationException or IOException or Grpc.Core.RpcException or OperationCanceledException)
         {
             Fail(ex);
             if (ex is not OperationCanceledException) throw;
@@ -136,10 +136,10 @@ internal sealed class WorkerChannel
                 LoadFunctions(message.FunctionMetadataResponse);
                 break;
             case StreamingMessage.ContentOneofCase.FunctionLoadResponse:
-                Loaded(message.FunctionLoadResponse);
+                OnLoaded(message.FunctionLoadResponse);
                 break;
             case StreamingMessage.ContentOneofCase.FunctionLoadResponseCollection:
-                foreach (var response in message.FunctionLoadResponseCollection.FunctionLoadResponses) Loaded(response);
+                foreach (var response in message.FunctionLoadResponseCollection.FunctionLoadResponses) OnLoaded(response);
                 break;
             default:
                 // Anything else the worker may send (status, reload responses) needs no answer here.
@@ -178,7 +178,7 @@ internal sealed class WorkerChannel
         }
     }
 
-    private void Loaded(FunctionLoadResponse response)
+    private void OnLoaded(FunctionLoadResponse response)
     {
         Check(response.Result, $"FunctionLoadResponse for {response.FunctionId}");
         _awaitingLoad.Remove(response.FunctionId);
