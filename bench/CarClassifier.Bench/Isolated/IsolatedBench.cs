@@ -55,9 +55,12 @@ internal static class IsolatedBench
             var port = settings.AzuritePort + 60 + (3 * run++);
             try
             {
-                var result = await RunOnceAsync(settings, model, photoClass, decodeOnly, port, azurite, note, cancellationToken).ConfigureAwait(false);
-                results.Add(result);
-                note($"isolated {size} ({settings.PlumbingLabel}): {result.Stats.Median:F2} core-ms/invocation, load {Report.LoadAverage()}");
+                foreach (var result in await RunOnceAsync(settings, model, photoClass, decodeOnly, port, azurite, note, cancellationToken).ConfigureAwait(false))
+                {
+                    results.Add(result);
+                    note($"isolated {size} {result.Variant}: {result.Stats.Median:F2} core-ms/invocation, load {Report.LoadAverage()}; by thread: " +
+                        string.Join(", ", result.Extra.Where(kv => kv.Key.StartsWith("thread:", StringComparison.Ordinal)).Select(kv => $"{kv.Key[7..]} {kv.Value:F2}")));
+                }
             }
             catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or IOException or Azure.RequestFailedException or AggregateException or Grpc.Core.RpcException)
             {
@@ -68,7 +71,7 @@ internal static class IsolatedBench
         return results;
     }
 
-    private static async Task<BenchResult> RunOnceAsync(
+    private static async Task<IReadOnlyList<BenchResult>> RunOnceAsync(
         BenchSettings settings, BenchModel model, PhotoClass photoClass, double decodeOnly, int port, string azurite, Action<string> note, CancellationToken cancellationToken)
     {
         int blobPort = port, queuePort = port + 1, tablePort = port + 2;
@@ -90,11 +93,15 @@ internal static class IsolatedBench
             var warm = settings.PlumbingWarmUp ?? Math.Clamp(n * 2, 16, 1600);
             var warmBlobs = await UploadAsync(container, photoClass, "warm", warm, cancellationToken).ConfigureAwait(false);
             var runBlobs = await UploadAsync(container, photoClass, "run", n, cancellationToken).ConfigureAwait(false);
+            // The no-op reads no blob, so its claim checks need none; it is cheap, so it gets many more invocations (CPU
+            // is read in 10 ms ticks).
+            var noOpCount = Math.Max(NoOpMinimum, n * 10);
+            var noOpClaims = ClaimChecks("noop", noOpCount + warm, runBlobs[0].Request);
 
             var appDirectory = Path.GetDirectoryName(FunctionsDll)!;
             var (batchSize, newBatchThreshold) = QueueConcurrency(Path.Combine(appDirectory, "host.json"));
             var workerId = Guid.NewGuid().ToString();
-            var channel = new WorkerChannel(workerId, appDirectory);
+            var channel = new WorkerChannel(workerId, appDirectory, NoOpFunction.Metadata());
             host = await FunctionsHostStandIn.StartAsync(channel, cancellationToken).ConfigureAwait(false);
             var started = Stopwatch.StartNew();
             worker = StartWorker(host, workerId, appDirectory, model, connection, settings, output);
@@ -109,61 +116,93 @@ internal static class IsolatedBench
             }
 
             var loadedSeconds = started.Elapsed.TotalSeconds;
-            if (!functions.TryGetValue(PipelineNames.ClassifyFunction, out var functionId))
+            if (!functions.TryGetValue(PipelineNames.ClassifyFunction, out var classifyId))
             {
                 throw new InvalidOperationException($"The worker did not index {PipelineNames.ClassifyFunction} (it reported {string.Join(", ", functions.Keys)}).");
             }
 
+            var noOpId = functions[NoOpFunction.Name];
             note($"isolated: worker {worker.Id} loaded {string.Join(", ", functions.Keys)} in {loadedSeconds:F1} s; dispatch {batchSize} + {newBatchThreshold} (host.json queues batchSize + newBatchThreshold)");
+            var run = new Run(channel, worker, output, batchSize, newBatchThreshold, settings, decodeOnly, loadedSeconds, warm);
 
-            // Warm-up, uncounted: JIT, connections, the model session; then wait for tiered compilation to go quiet.
-            var warmOutcome = await DispatchAsync(channel, Requests(functionId, warmBlobs), batchSize, newBatchThreshold, worker, cancellationToken).ConfigureAwait(false);
+            // Warm-up, uncounted, of both paths: JIT, connections, the model session; then wait for tiered compilation to go quiet.
+            var warmOutcome = await DispatchAsync(channel, Requests(classifyId, warmBlobs), batchSize, newBatchThreshold, worker, cancellationToken).ConfigureAwait(false);
             if (warmOutcome.Failed > 0) throw new InvalidOperationException($"{warmOutcome.Failed} of {warm} warm-up invocations failed: {warmOutcome.FirstFailure}");
+            var noOpWarm = await DispatchAsync(channel, NoOpRequests(noOpId, noOpClaims.Take(warm)), batchSize, newBatchThreshold, worker, cancellationToken).ConfigureAwait(false);
+            if (noOpWarm.Failed > 0) throw new InvalidOperationException($"{noOpWarm.Failed} of {warm} no-op warm-up invocations failed: {noOpWarm.FirstFailure}");
             await WaitForJitToSettleAsync(worker.Id, cancellationToken).ConfigureAwait(false);
 
-            var requests = Requests(functionId, runBlobs);
-            var (loadBefore, logsBefore, linesBefore, before, watch) = (Report.LoadAverage(), channel.Logs, output.Lines, ProcessCpu.Read(worker.Id), Stopwatch.StartNew());
-            var outcome = await DispatchAsync(channel, requests, batchSize, newBatchThreshold, worker, cancellationToken).ConfigureAwait(false);
-            var seconds = watch.Elapsed.TotalSeconds;
-            var after = ProcessCpu.Read(worker.Id);
-            var logs = channel.Logs - logsBefore;
-            var lines = output.Lines - linesBefore;
-
-            // Idle rate after the run: what the worker burns with nothing to do (timers, telemetry export, gRPC keep-alive).
-            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
-            var idle0 = ProcessCpu.Read(worker.Id);
-            var idleWatch = Stopwatch.StartNew();
-            await Task.Delay(TimeSpan.FromSeconds(settings.Quick ? 2 : 4), cancellationToken).ConfigureAwait(false);
-            var idleRate = (ProcessCpu.Read(worker.Id).TotalMs - idle0.TotalMs) / idleWatch.Elapsed.TotalSeconds;
-
+            var classify = await run.MeasureAsync(
+                Requests(classifyId, runBlobs), $"{photoClass.Name}, {n} invocations", $"classify, isolated worker ({settings.PlumbingLabel})", cancellationToken).ConfigureAwait(false);
             var rows = new List<ClassificationResult>();
             await foreach (var row in results.ListAsync($"{PipelineNames.ImagesContainer}/run/", cancellationToken).ConfigureAwait(false)) rows.Add(row);
             var succeededRows = rows.Count(r => r.Status == nameof(ClassificationStatus.Succeeded));
-            if (outcome.Failed > 0 || succeededRows != n)
+            if (succeededRows != n) throw new InvalidOperationException($"{n} classify invocations succeeded but {succeededRows} Succeeded rows were written.");
+            classify.Extra["rowsSucceeded"] = succeededRows;
+            classify.Extra["batchSizeMean"] = rows.Average(r => r.BatchSize);
+            classify.Extra["inferenceMsPerImage"] = rows.Average(r => r.InferenceMs / Math.Max(1, r.BatchSize));
+            classify.Extra["outsideDecodeInferenceMs"] = classify.Extra["steadyMsPerInvocation"] - decodeOnly - classify.Extra["inferenceMsPerImage"];
+
+            var noOp = await run.MeasureAsync(
+                NoOpRequests(noOpId, noOpClaims.Skip(warm)), $"{photoClass.Name} claim checks, {noOpCount} invocations", $"no-op function, isolated worker ({settings.PlumbingLabel})", cancellationToken).ConfigureAwait(false);
+            // The no-op never classifies: a row under its prefix would mean the worker ran the real pipeline for it.
+            var noOpRows = 0;
+            await foreach (var _ in results.ListAsync($"{PipelineNames.ImagesContainer}/noop/", cancellationToken).ConfigureAwait(false)) noOpRows++;
+            if (noOpRows != 0) throw new InvalidOperationException($"The no-op function wrote {noOpRows} rows: it is not a no-op.");
+            noOp.Extra["rowsSucceeded"] = 0;
+            return [classify, noOp];
+        }
+        finally
+        {
+            if (worker is { HasExited: false }) worker.Kill(entireProcessTree: true);
+            worker?.Dispose();
+            if (host is not null) await host.DisposeAsync().ConfigureAwait(false);
+            if (!azuriteProcess.HasExited) azuriteProcess.Kill(entireProcessTree: true);
+        }
+    }
+
+    /// <summary>One worker's measured runs: CPU from /proc around a dispatch of N invocations, then its idle rate.</summary>
+    private sealed record Run(
+        WorkerChannel Channel, Process Worker, WorkerOutput Output, int BatchSize, int NewBatchThreshold, BenchSettings Settings, double DecodeOnly, double LoadedSeconds, int WarmUp)
+    {
+        public async Task<BenchResult> MeasureAsync(List<InvocationRequest> requests, string caseName, string variant, CancellationToken cancellationToken)
+        {
+            var n = requests.Count;
+            var (loadBefore, logsBefore, linesBefore, before, watch) = (Report.LoadAverage(), Channel.Logs, Output.Lines, ProcessCpu.Read(Worker.Id), Stopwatch.StartNew());
+            var outcome = await DispatchAsync(Channel, requests, BatchSize, NewBatchThreshold, Worker, cancellationToken).ConfigureAwait(false);
+            var seconds = watch.Elapsed.TotalSeconds;
+            var after = ProcessCpu.Read(Worker.Id);
+            var logs = Channel.Logs - logsBefore;
+            var lines = Output.Lines - linesBefore;
+            if (outcome.Failed > 0)
             {
-                throw new InvalidOperationException($"{outcome.Failed} of {n} invocations failed and {succeededRows} Succeeded rows were written: {outcome.FirstFailure}; worker: {string.Join(" | ", channel.Warnings.Take(3))}");
+                throw new InvalidOperationException($"{outcome.Failed} of {n} invocations failed ({variant}): {outcome.FirstFailure}; worker: {string.Join(" | ", Channel.Warnings.Take(3))}");
             }
 
+            // Idle rate after the run: what the worker burns with nothing to do (timers, telemetry export, gRPC keep-alive).
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+            var idle0 = ProcessCpu.Read(Worker.Id);
+            var idleWatch = Stopwatch.StartNew();
+            await Task.Delay(TimeSpan.FromSeconds(Settings.Quick ? 2 : 4), cancellationToken).ConfigureAwait(false);
+            var idleRate = (ProcessCpu.Read(Worker.Id).TotalMs - idle0.TotalMs) / idleWatch.Elapsed.TotalSeconds;
+
             var perInvocation = (after.TotalMs - before.TotalMs) / n;
-            var result = new BenchResult(Section, $"{photoClass.Name}, {n} invocations", $"classify, isolated worker ({settings.PlumbingLabel})", "worker core-ms/invocation", new Stats(perInvocation, perInvocation, perInvocation, 1))
+            var result = new BenchResult(Section, caseName, variant, "worker core-ms/invocation", new Stats(perInvocation, perInvocation, perInvocation, 1))
             {
                 Extra =
                 {
                     ["invocations"] = n,
-                    ["warmUpInvocations"] = warm,
+                    ["warmUpInvocations"] = WarmUp,
                     ["workerCpuMsPerInvocation"] = perInvocation,
                     ["idleCpuMsPerSecond"] = idleRate,
                     ["backgroundMsPerInvocation"] = idleRate * seconds / n,
                     ["wallSeconds"] = seconds,
                     ["invocationsPerSecondWall"] = n / seconds,
-                    ["maxInFlight"] = batchSize + newBatchThreshold,
-                    ["decodeOnlyCpuMs"] = decodeOnly,
+                    ["maxInFlight"] = BatchSize + NewBatchThreshold,
+                    ["decodeOnlyCpuMs"] = DecodeOnly,
                     ["rpcLogsPerInvocation"] = logs / (double)n,
                     ["workerStdoutLinesPerInvocation"] = lines / (double)n,
-                    ["startToLoadedSeconds"] = loadedSeconds,
-                    ["rowsSucceeded"] = succeededRows,
-                    ["batchSizeMean"] = rows.Average(r => r.BatchSize),
-                    ["inferenceMsPerImage"] = rows.Average(r => r.InferenceMs / Math.Max(1, r.BatchSize)),
+                    ["startToLoadedSeconds"] = LoadedSeconds,
                     ["loadAverage1mBefore"] = double.Parse(loadBefore.Split(' ')[0], CultureInfo.InvariantCulture),
                     ["loadAverage1mAfter"] = double.Parse(Report.LoadAverage().Split(' ')[0], CultureInfo.InvariantCulture),
                 },
@@ -175,17 +214,10 @@ internal static class IsolatedBench
 
             result.Extra["jitMsPerInvocation"] = result.Extra.GetValueOrDefault($"thread:{ProcessCpu.JitGroup}");
             result.Extra["steadyMsPerInvocation"] = perInvocation - result.Extra["jitMsPerInvocation"];
-            result.Extra["outsideDecodeInferenceMs"] = result.Extra["steadyMsPerInvocation"] - decodeOnly - result.Extra["inferenceMsPerImage"];
             return result;
         }
-        finally
-        {
-            if (worker is { HasExited: false }) worker.Kill(entireProcessTree: true);
-            worker?.Dispose();
-            if (host is not null) await host.DisposeAsync().ConfigureAwait(false);
-            if (!azuriteProcess.HasExited) azuriteProcess.Kill(entireProcessTree: true);
-        }
     }
+
 
     /// <summary>
     /// The worker process as the host starts it: the app's worker.config.json names <c>dotnet</c> and the app's dll, and
@@ -269,9 +301,31 @@ internal static class IsolatedBench
         return blobs;
     }
 
+    /// <summary>Invocations of the no-op at least (a few seconds of worker CPU, so the 10 ms ticks of /proc do not matter).</summary>
+    private const int NoOpMinimum = 10_000;
+
+    /// <summary>Claim checks like <paramref name="like"/> for blobs that were never uploaded (the no-op does not read them).</summary>
+    private static List<(string Name, ClassifyRequest Request)> ClaimChecks(string prefix, int count, ClassifyRequest like) =>
+        [.. Enumerable.Range(0, count).Select(i => ($"{prefix}/{i:D5}.jpg", new ClassifyRequest
+        {
+            Container = like.Container,
+            BlobName = $"{prefix}/{i:D5}.jpg",
+            ETag = like.ETag,
+            SizeBytes = like.SizeBytes,
+            EnqueuedAt = DateTimeOffset.UtcNow,
+            CorrelationId = Guid.NewGuid().ToString("N"),
+        }))];
+
     /// <summary>Built before the measured window: the stand-in's own work is not what is measured.</summary>
-    private static List<InvocationRequest> Requests(string functionId, IReadOnlyList<(string Name, ClassifyRequest Request)> blobs) =>
-        [.. blobs.Select(b => QueueTriggerInvocation.Create(functionId, "message", b.Request.ToJson()))];
+    private static List<InvocationRequest> Requests(string functionId, IEnumerable<(string Name, ClassifyRequest Request)> blobs) =>
+        [.. blobs.Select(b => QueueTriggerInvocation.Create(functionId, ClassifyParameter, b.Request.ToJson()))];
+
+    /// <summary>The same claim checks to the no-op function, as the host sends a queue message to a string parameter.</summary>
+    private static List<InvocationRequest> NoOpRequests(string functionId, IEnumerable<(string Name, ClassifyRequest Request)> blobs) =>
+        [.. blobs.Select(b => QueueTriggerInvocation.Create(functionId, NoOpFunction.ParameterName, b.Request.ToJson(), asString: true))];
+
+    /// <summary>ClassifyImages' trigger parameter (the binding name in the worker's metadata).</summary>
+    private const string ClassifyParameter = "message";
 
     private sealed record Outcome(int Succeeded, int Failed, string? FirstFailure);
 

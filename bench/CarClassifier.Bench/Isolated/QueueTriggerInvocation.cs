@@ -24,7 +24,11 @@ internal static class QueueTriggerInvocation
     /// <summary>host.json's visibilityTimeout: when the listener would see the message again if not deleted.</summary>
     private static readonly TimeSpan VisibilityTimeout = TimeSpan.FromSeconds(10);
 
-    public static InvocationRequest Create(string functionId, string parameterName, string messageText)
+    /// <param name="asString">
+    /// For a parameter bound as string (no deferred binding): the host then sends the message text itself as
+    /// TypedData.String, not the QueueMessage as ModelBindingData.
+    /// </param>
+    public static InvocationRequest Create(string functionId, string parameterName, string messageText, bool asString = false)
     {
         var inserted = DateTimeOffset.UtcNow;
         var expires = inserted.AddDays(7);
@@ -42,7 +46,7 @@ internal static class QueueTriggerInvocation
         request.InputData.Add(new ParameterBinding
         {
             Name = parameterName,
-            Data = new TypedData
+            Data = asString ? new TypedData { String = messageText } : new TypedData
             {
                 ModelBindingData = new ModelBindingData
                 {

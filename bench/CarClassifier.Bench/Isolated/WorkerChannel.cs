@@ -29,13 +29,18 @@ internal sealed class WorkerChannel
     private readonly ConcurrentQueue<string> _warnings = new();
     private readonly string _workerId;
     private readonly string _appDirectory;
+    private readonly IReadOnlyList<RpcFunctionMetadata> _benchFunctions;
     private bool _collections;
     private long _logs;
 
-    public WorkerChannel(string workerId, string appDirectory)
+    /// <param name="benchFunctions">
+    /// Functions loaded beside the ones the worker indexed (the real host loads only those): the bench's no-op.
+    /// </param>
+    public WorkerChannel(string workerId, string appDirectory, params IReadOnlyList<RpcFunctionMetadata> benchFunctions)
     {
         _workerId = workerId;
         _appDirectory = appDirectory;
+        _benchFunctions = benchFunctions;
     }
 
     /// <summary>Function name -> function id, once every function the worker reported has loaded.</summary>
@@ -156,7 +161,7 @@ internal sealed class WorkerChannel
         }
 
         var requests = new List<FunctionLoadRequest>();
-        foreach (var metadata in response.FunctionMetadataResults)
+        foreach (var metadata in response.FunctionMetadataResults.Concat(_benchFunctions))
         {
             // The host keeps the worker's function id when it sends one (worker indexing), else makes one up.
             if (string.IsNullOrEmpty(metadata.FunctionId)) metadata.FunctionId = Guid.NewGuid().ToString();
