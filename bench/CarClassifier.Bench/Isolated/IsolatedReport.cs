@@ -14,11 +14,11 @@ internal static class IsolatedReport
         if (rows.Length == 0) return;
         double X(BenchResult r, string key) => r.Extra.GetValueOrDefault(key, double.NaN);
         sb.AppendLine().AppendLine("### Functions isolated worker, classify path over the host's gRPC contract (stand-in host; its CPU and Azurite's excluded), worker core-ms per invocation").AppendLine();
-        sb.AppendLine("| photos | path (config) | worker core-ms/invocation | of which late JIT | steady (without JIT) | idle background | decode only | inference | outside decode + inference | invocations/s per core | invocations/s wall | in flight | RpcLog msgs/invocation | load 1m |");
-        sb.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        sb.AppendLine("| photos | path (config) | worker core-ms/invocation | of which late JIT | steady (without JIT) | idle background | decode only | inference | outside decode + inference | invocations/s per core | invocations/s wall | in flight | stand-in host core-ms/invocation | RpcLog msgs/invocation | load 1m |");
+        sb.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var r in rows)
         {
-            sb.AppendLine(Inv, $"| {r.Case} | {r.Variant} | {r.Stats.Median:F2} | {X(r, "jitMsPerInvocation"):F2} | **{X(r, "steadyMsPerInvocation"):F2}** | {X(r, "backgroundMsPerInvocation"):F2} | {X(r, "decodeOnlyCpuMs"):F2} | {X(r, "inferenceMsPerImage"):F2} | {X(r, "outsideDecodeInferenceMs"):F2} | {1000 / X(r, "steadyMsPerInvocation"):F0} | {X(r, "invocationsPerSecondWall"):F1} | {X(r, "maxInFlight"):F0} | {X(r, "rpcLogsPerInvocation"):F2} | {X(r, "loadAverage1mBefore"):F1}-{X(r, "loadAverage1mAfter"):F1} |");
+            sb.AppendLine(Inv, $"| {r.Case} | {r.Variant} | {r.Stats.Median:F3} | {X(r, "jitMsPerInvocation"):F3} | **{X(r, "steadyMsPerInvocation"):F3}** | {X(r, "backgroundMsPerInvocation"):F2} | {X(r, "decodeOnlyCpuMs"):F2} | {X(r, "inferenceMsPerImage"):F2} | {X(r, "outsideDecodeInferenceMs"):F2} | {1000 / X(r, "steadyMsPerInvocation"):F0} | {X(r, "invocationsPerSecondWall"):F1} | {X(r, "maxInFlight"):F0} | {X(r, "standInHostCpuMsPerInvocation"):F3} | {X(r, "rpcLogsPerInvocation"):F2} | {X(r, "loadAverage1mBefore"):F1}-{X(r, "loadAverage1mAfter"):F1} |");
         }
 
         var groups = rows.SelectMany(r => r.Extra.Keys).Where(k => k.StartsWith("thread:", StringComparison.Ordinal)).Distinct()
