@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Azure.Storage.Blobs;
 using CarClassifier.Bench.Isolated.Rpc;
@@ -9,7 +8,6 @@ using CarClassifier.Core.Configuration;
 using CarClassifier.Core.Imaging;
 using CarClassifier.Core.Messaging;
 using CarClassifier.Core.Results;
-using Google.Protobuf;
 using Microsoft.Extensions.Configuration;
 
 namespace CarClassifier.Bench.Isolated;
