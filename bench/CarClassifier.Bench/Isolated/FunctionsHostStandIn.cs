@@ -12,8 +12,8 @@ namespace CarClassifier.Bench.Isolated;
 
 /// <summary>
 /// The Functions host's gRPC endpoint, as a language worker sees it: a FunctionRpc service on loopback, cleartext
-/// HTTP/2 (the host's own server is the same: Kestrel, h2c, on 127.0.0.1 and a free port; see azure-functions-host
-/// src/WebJobs.Script.Grpc/Server/AspNetCoreGrpcServer.cs), unlimited message size (the host passes
+/// HTTP/2 (the host's own server is the same: Kestrel, HTTP/2 only, on 127.0.0.1 and a free port; see azure-functions-host
+/// src/WebJobs.Script.Grpc/Server/AspNetCoreGrpcHostBuilder.cs), unlimited message size (the host passes
 /// <c>--functions-grpc-max-message-length 2147483647</c>). It serves one worker through <see cref="WorkerChannel"/>.
 /// </summary>
 internal sealed class FunctionsHostStandIn : IAsyncDisposable

@@ -130,7 +130,8 @@ internal sealed class WorkerChannel
             case StreamingMessage.ContentOneofCase.WorkerInitResponse:
                 var init = message.WorkerInitResponse;
                 Check(init.Result, "WorkerInitResponse");
-                _collections = init.Capabilities.TryGetValue("SupportsLoadResponseCollection", out var value) && bool.TryParse(value, out var yes) && yes;
+                // The host checks the capability for presence, not for "true" (GrpcWorkerChannel, SendFunctionLoadRequests).
+                _collections = init.Capabilities.TryGetValue("SupportsLoadResponseCollection", out var value) && !string.IsNullOrEmpty(value);
                 Send(new StreamingMessage
                 {
                     RequestId = Guid.NewGuid().ToString(),
