@@ -8,8 +8,11 @@ internal sealed class BenchSettings
 {
     public static readonly string[] AllSections = ["decode", "pillow", "inference", "ort", "e2e", "azurite", "plumbing", "calls", "head"];
 
-    /// <summary>Sections run only when named with --only: servicebus (both transports through Azurite and the tests' AMQP broker).</summary>
-    public static readonly string[] OptionalSections = ["servicebus"];
+    /// <summary>
+    /// Sections run only when named with --only: servicebus (both transports through Azurite and the tests' AMQP broker),
+    /// isolated (the Functions app's worker driven over gRPC by a stand-in host; needs src/CarClassifier.Functions built).
+    /// </summary>
+    public static readonly string[] OptionalSections = ["servicebus", Isolated.IsolatedBench.Section];
 
     /// <summary>Small budgets and fewer repeats: a CI smoke run in well under a minute on 2 cores.</summary>
     public bool Quick { get; private set; }
@@ -169,6 +172,9 @@ internal sealed class BenchSettings
                   host's CPU per image is its plumbing.
                   --plumbing-profile: a perf sampling profile of the host over the measured window (needs perf;
                   read it with `perf report -i FOLDER/<run>.perf.data`); profiling adds a little CPU of its own.
+        isolated (only with --only): the Functions app (isolated worker, built in Release) driven over the host's gRPC
+                  contract by a stand-in host; worker CPU per ClassifyImages invocation. Takes the plumbing options
+                  (--plumbing-sizes 224x224, --plumbing-images, --plumbing-warmup, --plumbing-label, --host-env).
         calls: CPU of each storage call the pipeline makes, one at a time, with the production client options.
         Prints markdown tables and, with --json, writes every number with its spread and the machine it ran on.
         """;

@@ -54,7 +54,7 @@ if (settings.Sections.Contains("head"))
     Note("head done");
 }
 
-var needsModel = settings.Sections.Overlaps(["inference", "ort", "e2e", "azurite", "plumbing", "servicebus"]);
+var needsModel = settings.Sections.Overlaps(["inference", "ort", "e2e", "azurite", "plumbing", "servicebus", CarClassifier.Bench.Isolated.IsolatedBench.Section]);
 if (needsModel)
 {
     var model = await BenchModel.LoadAsync(settings, CancellationToken.None);
@@ -93,6 +93,12 @@ if (needsModel)
     {
         results.AddRange(await PlumbingBench.RunAsync(settings, model, photos, Note, CancellationToken.None));
         Note("plumbing done");
+    }
+
+    if (settings.Sections.Contains(CarClassifier.Bench.Isolated.IsolatedBench.Section))
+    {
+        results.AddRange(await CarClassifier.Bench.Isolated.IsolatedBench.RunAsync(settings, model, photos, Note, CancellationToken.None));
+        Note("isolated done");
     }
 
     if (model.ProviderUsed is { } used && !string.Equals(used.ToString(), settings.Provider, StringComparison.OrdinalIgnoreCase))

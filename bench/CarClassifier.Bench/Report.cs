@@ -92,6 +92,7 @@ internal static class Report
         Table(sb, results, "azurite", "### Through Azurite with the local host (upload first, then start)",
             [("p50 queue->row ms", "queueToRowP50Ms", "F0"), ("p95 queue->row ms", "queueToRowP95Ms", "F0"), ("host start s", "hostStartSeconds", "F1")]);
         Plumbing(sb, results);
+        Isolated.IsolatedReport.Append(sb, results);
         Table(sb, results, "calls", "### Storage calls one at a time, production clients, this process's CPU (core-ms per item)",
             [("wall ms/item", "wallMsPerItem", "F2"), ("items", "items", "F0")], "F3");
         Table(sb, results, "head", "### carclass train: softmax head fit on features (seconds)", []);
