@@ -18,4 +18,6 @@ fi
 dotnet build bench/CarClassifier.Bench -c Release --nologo -v q -p:UseGpu="${USE_GPU:-false}" >/dev/null
 # The plumbing section's classify-servicebus mode runs the Service Bus worker host as a child process.
 dotnet build src/CarClassifier.Worker -c Release --nologo -v q >/dev/null
+# The isolated section runs the Functions app's worker through a stand-in host (bench/CarClassifier.Bench/Isolated).
+dotnet build src/CarClassifier.Functions -c Release --nologo -v q >/dev/null
 exec dotnet bench/CarClassifier.Bench/bin/Release/net10.0/carclass-bench.dll "$@"
