@@ -31,7 +31,7 @@ public class ImageDecoderTests(ITestOutputHelper output)
         tensor[^1] = 42f;
 
         // Act
-        DecodedImageInfo info = ImageDecoderFactory.Create(decoderName).DecodeInto(bytes, Decoding.Recipe, ImageLimits.Default, tensor);
+        var info = ImageDecoderFactory.Create(decoderName).DecodeInto(bytes, Decoding.Recipe, ImageLimits.Default, tensor);
 
         // Assert
         Assert.Equal(ImageFormat.Jpeg, info.Format);
@@ -285,7 +285,7 @@ public class ImageDecoderTests(ITestOutputHelper output)
     public void DecodeInto_ConcurrentCallsOnOneInstance_GiveIdenticalTensors(string decoderName)
     {
         // Arrange
-        IImageDecoder decoder = ImageDecoderFactory.Create(decoderName);
+        var decoder = ImageDecoderFactory.Create(decoderName);
         string[] files = [TestData.Photo("car_mlnet_Camaro.jpg"), TestData.Edge("pil123rgba.png"), TestData.Edge("hopper.webp")];
         byte[][] inputs = files.Select(File.ReadAllBytes).ToArray();
         float[][] expected = inputs.Select(bytes => Decoding.Decode(decoderName, bytes)).ToArray();
