@@ -210,7 +210,7 @@ public sealed class ServiceBusTestBroker : IRuntimeProvider, IDisposable
                 foreach (var token in LockTokens(body))
                 {
                     var until = queue.RenewLock(token);
-                    if (until is null) return LockLost(request);
+                    if (until is null) return LockLost();
                     expirations.Add(until.Value);
                 }
 
@@ -239,7 +239,7 @@ public sealed class ServiceBusTestBroker : IRuntimeProvider, IDisposable
                         "suspended" => queue.DeadLetter(token, body[new MapKey(ServiceBusWire.DeadLetterReasonKey)] as string, body[new MapKey(ServiceBusWire.DeadLetterDescriptionKey)] as string),
                         _ => throw new InvalidOperationException($"Disposition '{status}' is not supported by the test broker."),
                     };
-                    if (!held) return LockLost(request);
+                    if (!held) return LockLost();
                 }
 
                 return RequestResponseNode.Respond(200, "OK", new AmqpMap());
@@ -250,7 +250,7 @@ public sealed class ServiceBusTestBroker : IRuntimeProvider, IDisposable
         }
     }
 
-    private static AmqpMessage LockLost(AmqpMessage request)
+    private static AmqpMessage LockLost()
     {
         var response = RequestResponseNode.Respond(410, "The lock supplied is invalid. Either the lock expired, or the message has already been removed from the queue.", null);
         response.ApplicationProperties.Map["errorCondition"] = new AmqpSymbol(ServiceBusWire.MessageLockLost);

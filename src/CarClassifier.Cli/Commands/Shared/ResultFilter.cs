@@ -1,5 +1,3 @@
-using CarClassifier.Core;
-using CarClassifier.Core.Configuration;
 using CarClassifier.Core.Results;
 using CarClassifier.Core.Vehicles;
 
