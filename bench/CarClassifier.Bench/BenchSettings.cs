@@ -49,6 +49,9 @@ internal sealed class BenchSettings
     /// <summary>Photos per plumbing run (after a warm-up of an eighth of that, 8 to 32).</summary>
     public int PlumbingImages { get; private set; } = 300;
 
+    /// <summary>Uncounted warm-up images before a classify run (default: twice the counted images, at most 1600).</summary>
+    public int? PlumbingWarmUp { get; private set; }
+
     public string[] PlumbingSizes { get; private set; } = ["640x480", "1920x1080"];
 
     /// <summary>classify (the blob trigger disabled, claim checks sent by the bench) and ingest (the classify function disabled).</summary>
@@ -62,6 +65,12 @@ internal sealed class BenchSettings
 
     /// <summary>Where the plumbing section writes each host's console output (none by default).</summary>
     public string? HostLogFolder { get; private set; }
+
+    /// <summary>
+    /// Where the plumbing section writes a <c>perf record</c> sampling profile of the host over the measured window
+    /// (none by default). The host runs with <c>DOTNET_PerfMapEnabled=1</c> so JIT-compiled frames get names.
+    /// </summary>
+    public string? ProfileFolder { get; private set; }
 
     /// <summary>Calls per storage operation in the calls section.</summary>
     public int CallCount { get; private set; } = 400;
@@ -111,6 +120,7 @@ internal sealed class BenchSettings
                 case "--plumbing-images": settings.PlumbingImages = int.Parse(Value(), CultureInfo.InvariantCulture); break;
                 case "--plumbing-sizes": settings.PlumbingSizes = Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries); break;
                 case "--plumbing-modes": settings.PlumbingModes = Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries); break;
+                case "--plumbing-warmup": settings.PlumbingWarmUp = int.Parse(Value(), CultureInfo.InvariantCulture); break;
                 case "--plumbing-label": settings.PlumbingLabel = Value(); break;
                 case "--host-env":
                     var pair = Value();
@@ -118,6 +128,7 @@ internal sealed class BenchSettings
                     settings.HostEnvironment.Add(pair);
                     break;
                 case "--host-log": settings.HostLogFolder = Value(); break;
+                case "--plumbing-profile": settings.ProfileFolder = Value(); break;
                 case "--calls": settings.CallCount = int.Parse(Value(), CultureInfo.InvariantCulture); break;
                 case "--repeats": settings.RepeatsOverride = int.Parse(Value(), CultureInfo.InvariantCulture); break;
                 case "--budget": settings.BudgetOverride = double.Parse(Value(), CultureInfo.InvariantCulture); break;
@@ -146,12 +157,14 @@ internal sealed class BenchSettings
                        [--model models/resnet50-generated/manifest.json] [--provider cpu|cuda] [--batches 1,8,32]
                        [--e2e-batch 8] [--decoders imagesharp,skia,turbojpeg] [--oversample 1.0] [--azurite-port 10200] [--azurite-images 64]
                        [--photos ../shared/testdata/photos] [--repeats N] [--budget SECONDS]
-                       [--plumbing-images 300] [--plumbing-sizes 640x480,1920x1080] [--plumbing-modes classify,ingest,classify-servicebus]
-                       [--plumbing-label NAME] [--host-env KEY=VALUE ...] [--host-log FOLDER] [--calls 400]
+                       [--plumbing-images 300] [--plumbing-warmup 600] [--plumbing-sizes 640x480,1920x1080] [--plumbing-modes classify,ingest,classify-servicebus]
+                       [--plumbing-label NAME] [--host-env KEY=VALUE ...] [--host-log FOLDER] [--plumbing-profile FOLDER] [--calls 400]
         plumbing: host CPU per image of the real local host (carclass host) through Azurite; use --model models/color-tiny/manifest.json.
                   classify-servicebus (not in the default modes): the same classify path on the Service Bus worker host.
                   --plumbing-sizes 224x224: the 640x480 photos at the model's input size, so decode costs ~0 and the
                   host's CPU per image is its plumbing.
+                  --plumbing-profile: a perf sampling profile of the host over the measured window (needs perf;
+                  read it with `perf report -i FOLDER/<run>.perf.data`); profiling adds a little CPU of its own.
         calls: CPU of each storage call the pipeline makes, one at a time, with the production client options.
         Prints markdown tables and, with --json, writes every number with its spread and the machine it ran on.
         """;

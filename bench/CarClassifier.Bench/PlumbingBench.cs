@@ -101,7 +101,7 @@ internal static class PlumbingBench
             // them all (a blob uploaded during a sweep can be missed until the reconciler's grace period: not a cost
             // to measure here).
             var n = settings.PlumbingImages;
-            var warm = WarmUpCount(n);
+            var warm = mode == "ingest" ? Math.Clamp(n / 4, 16, 64) : settings.PlumbingWarmUp ?? WarmUpCount(n);
             var etags = new System.Collections.Concurrent.ConcurrentDictionary<string, string>();
             await UploadAsync(container, photoClass, "warm", warm, etags, cancellationToken).ConfigureAwait(false);
             await UploadAsync(container, photoClass, "run", n, etags, cancellationToken).ConfigureAwait(false);
@@ -131,10 +131,12 @@ internal static class PlumbingBench
                 // Tiered compilation keeps recompiling hot methods in the background for a while (for many seconds on a
                 // busy machine): wait until the JIT thread is quiet, so what follows is the steady state.
                 await WaitForJitToSettleAsync(host.Id, cancellationToken).ConfigureAwait(false);
+                using var profile = SamplingProfile.Start(settings.ProfileFolder, $"{settings.PlumbingLabel}-{photoClass.Name}-{mode}", host.Id);
                 (loadBefore, linesBefore, bytesBefore, before, watch) = (Report.LoadAverage(), output.Lines, output.Bytes, ProcessCpu.Read(host.Id), Stopwatch.StartNew());
                 await EnqueueAsync(work, photoClass, "run", n, etags, cancellationToken).ConfigureAwait(false);
                 await WaitDoneAsync(mode, results, queue, "run/", n, host, cancellationToken).ConfigureAwait(false);
                 counted = n;
+                profile?.Stop();
             }
             else
             {
@@ -231,6 +233,7 @@ internal static class PlumbingBench
         start.Environment["Classifier__AllowModelDownload"] = "false";
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
         start.Environment["NO_COLOR"] = "1";
+        if (settings.ProfileFolder is not null) (start.Environment["DOTNET_PerfMapEnabled"], start.Environment["DOTNET_EnableWriteXorExecute"]) = ("1", "0");
         foreach (var pair in settings.HostEnvironment)
         {
             var eq = pair.IndexOf('=', StringComparison.Ordinal);
@@ -263,6 +266,7 @@ internal static class PlumbingBench
         // its sweeps cost per interval, not per image: see the idle column).
         start.Environment[$"AzureWebJobs.{(mode == "ingest" ? PipelineNames.ClassifyFunction : PipelineNames.IngestFunction)}.Disabled"] = "true";
         start.Environment["Reconciler__Enabled"] = "false";
+        if (settings.ProfileFolder is not null) (start.Environment["DOTNET_PerfMapEnabled"], start.Environment["DOTNET_EnableWriteXorExecute"]) = ("1", "0");
         foreach (var pair in settings.HostEnvironment)
         {
             var eq = pair.IndexOf('=', StringComparison.Ordinal);
@@ -351,8 +355,12 @@ internal static class PlumbingBench
         }
     }
 
-    /// <summary>Images for the uncounted warm-up: enough for the JIT to tier up the hot path.</summary>
-    private static int WarmUpCount(int images) => Math.Clamp(images / 4, 16, 64);
+    /// <summary>
+    /// Images for the uncounted warm-up: enough for tiered compilation to finish the hot path. Per-batch methods run
+    /// once per batch (16 images), and each must be called 30 times at tier 0 and again in its instrumented tier
+    /// before tier 1, so a 64-image warm-up left them unoptimised, and the JIT busy, through the measured window.
+    /// </summary>
+    private static int WarmUpCount(int images) => Math.Clamp(images * 2, 16, 1600);
 
     /// <summary>Decode + preprocess of the same files on one thread of this process, with the host's default decoder and limits.</summary>
     private static double DecodeOnlyCpuMs(PhotoClass photoClass, BenchModel model)

@@ -260,7 +260,7 @@ public class ImageClassifier
             var decodeStarted = Stopwatch.GetTimestamp();
             tensor = ArrayPool<float>.Shared.Rent(model.Batcher.ImageLength);
             var image = tensor.AsMemory(0, model.Batcher.ImageLength);
-            Decode(bytes.AsSpan(0, length), model.Manifest.Preprocess, image.Span);
+            Decode(bytes.AsSpan(0, length), header, model.Manifest.Preprocess, image.Span);
             row.DecodeMs = Stopwatch.GetElapsedTime(decodeStarted).TotalMilliseconds;
             PipelineTelemetry.DecodeDuration.Record(row.DecodeMs);
 
@@ -325,11 +325,12 @@ public class ImageClassifier
     /// cancellation and out-of-memory) is final for these bytes and becomes a Failed row, never a retry. Our decoders
     /// already promise this; the guard here covers any decoder plugged in later.
     /// </summary>
-    private void Decode(ReadOnlySpan<byte> encoded, PreprocessRecipe recipe, Span<float> destination)
+    private void Decode(ReadOnlySpan<byte> encoded, ImageHeader header, PreprocessRecipe recipe, Span<float> destination)
     {
         try
         {
-            _decoder.DecodeInto(encoded, recipe, _limits, destination);
+            // The header probed above for the memory budget: the decoder need not parse it again.
+            _decoder.DecodeInto(encoded, header, recipe, _limits, destination);
         }
         catch (Exception ex) when (DecodeFailures.IsDataError(ex))
         {

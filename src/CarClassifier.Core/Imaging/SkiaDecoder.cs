@@ -34,11 +34,17 @@ public sealed class SkiaDecoder : IImageDecoder
     public double MinimumOversample { get; init; } = 2.0;
 
     public DecodedImageInfo DecodeInto(ReadOnlySpan<byte> encoded, PreprocessRecipe recipe, ImageLimits limits, Span<float> destination)
+        => Decode(encoded, header: null, recipe, limits, destination);
+
+    public DecodedImageInfo DecodeInto(ReadOnlySpan<byte> encoded, ImageHeader header, PreprocessRecipe recipe, ImageLimits limits, Span<float> destination)
+        => Decode(encoded, header, recipe, limits, destination);
+
+    private DecodedImageInfo Decode(ReadOnlySpan<byte> encoded, ImageHeader? header, PreprocessRecipe recipe, ImageLimits limits, Span<float> destination)
     {
         DecoderGuards.Check(recipe, limits, destination);
         try
         {
-            return DecodeProbed(encoded, ImageHeaderProbe.Probe(encoded, limits), recipe, destination);
+            return DecodeProbed(encoded, header ?? ImageHeaderProbe.Probe(encoded, limits), recipe, destination);
         }
         catch (Exception ex) when (DecodeFailures.IsDataError(ex))
         {

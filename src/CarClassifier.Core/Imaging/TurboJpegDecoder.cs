@@ -43,11 +43,17 @@ public sealed class TurboJpegDecoder : IImageDecoder
     public static string UnavailableReason => TurboJpegLibrary.UnavailableReason;
 
     public DecodedImageInfo DecodeInto(ReadOnlySpan<byte> encoded, PreprocessRecipe recipe, ImageLimits limits, Span<float> destination)
+        => Decode(encoded, probed: null, recipe, limits, destination);
+
+    public DecodedImageInfo DecodeInto(ReadOnlySpan<byte> encoded, ImageHeader header, PreprocessRecipe recipe, ImageLimits limits, Span<float> destination)
+        => Decode(encoded, header, recipe, limits, destination);
+
+    private DecodedImageInfo Decode(ReadOnlySpan<byte> encoded, ImageHeader? probed, PreprocessRecipe recipe, ImageLimits limits, Span<float> destination)
     {
         DecoderGuards.Check(recipe, limits, destination);
         try
         {
-            var header = ImageHeaderProbe.Probe(encoded, limits);
+            var header = probed ?? ImageHeaderProbe.Probe(encoded, limits);
             if (header.Format != ImageFormat.Jpeg || !IsAvailable || !TryDecodeJpeg(encoded, header, recipe, destination))
             {
                 return _fallback.DecodeProbed(encoded, header, recipe, destination);

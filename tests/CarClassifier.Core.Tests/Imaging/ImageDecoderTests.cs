@@ -84,6 +84,66 @@ public class ImageDecoderTests(ITestOutputHelper output)
         return data;
     }
 
+    public static TheoryData<string, string> DecoderAndProbedFile()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (string decoder in ImageDecoderFactory.Names)
+        {
+            // JPEG with each kind of orientation, a CMYK JPEG, and formats the turbojpeg decoder hands to its fallback.
+            foreach (string file in (string[])["exif_Landscape_1.jpg", "exif_Portrait_6.jpg", "exif_Landscape_5.jpg", "cmyk_pil_sample_cmyk.jpg",
+                "hopper_orientation_6.webp", "pngsuite_basn6a16.png", "hopper.tif", "hopper.bmp"])
+            {
+                data.Add(decoder, file);
+            }
+        }
+
+        return data;
+    }
+
+    /// <summary>
+    /// The classifier probes the header once (for the decode memory budget) and hands it to the decoder, which then skips
+    /// its own probe. That must change nothing: the same tensor, bit for bit, and the same facts, orientation included.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(DecoderAndProbedFile))]
+    public void DecodeInto_WithProbedHeader_MatchesSelfProbedDecode(string decoderName, string file)
+    {
+        // Arrange
+        byte[] bytes = File.ReadAllBytes(TestData.Edge(file));
+        IImageDecoder decoder = ImageDecoderFactory.Create(decoderName);
+        var selfProbed = new float[Decoding.Recipe.ImageTensorLength];
+        var probed = new float[Decoding.Recipe.ImageTensorLength];
+        DecodedImageInfo expected = decoder.DecodeInto(bytes, Decoding.Recipe, ImageLimits.Default, selfProbed);
+        ImageHeader header = ImageHeaderProbe.Probe(bytes, ImageLimits.Default);
+
+        // Act
+        DecodedImageInfo actual = decoder.DecodeInto(bytes, header, Decoding.Recipe, ImageLimits.Default, probed);
+
+        // Assert
+        Assert.Equal(expected, actual);
+        Assert.Equal(selfProbed, probed);
+    }
+
+    /// <summary>The probed header is used, not probed again: a header that claims no rotation decodes the file unrotated.</summary>
+    [Theory]
+    [MemberData(nameof(Decoding.DecoderNames), MemberType = typeof(Decoding))]
+    public void DecodeInto_WithProbedHeader_UsesThatHeaderInsteadOfProbingAgain(string decoderName)
+    {
+        // Arrange
+        byte[] bytes = File.ReadAllBytes(TestData.Edge("exif_Portrait_6.jpg"));
+        IImageDecoder decoder = ImageDecoderFactory.Create(decoderName);
+        ImageHeader header = ImageHeaderProbe.Probe(bytes, ImageLimits.Default);
+        Assert.Equal(6, header.Orientation);
+        var tensor = new float[Decoding.Recipe.ImageTensorLength];
+
+        // Act
+        DecodedImageInfo info = decoder.DecodeInto(bytes, header with { Orientation = 1 }, Decoding.Recipe, ImageLimits.Default, tensor);
+
+        // Assert: the stored (landscape) size, as orientation 1 leaves it, not the upright portrait the file's EXIF asks for.
+        Assert.Equal((header.StoredWidth, header.StoredHeight), (info.Width, info.Height));
+        Assert.True(info.Width > info.Height);
+    }
+
     /// <summary>
     /// Each file stores the same photo transformed so that applying its EXIF orientation shows it upright; only the
     /// orientation digit drawn on the photo differs. Measured (both decoders, vs orientation 1): mean abs diff 0.007-0.028,
