@@ -14,8 +14,9 @@ namespace CarClassifier.Core.Messaging;
 /// <summary>
 /// Reads, replays and purges the poison queues: <see cref="PipelineNames.PoisonQueue"/> (classify messages that failed
 /// maxDequeueCount times) and the blob-trigger poison queues the host names in <see cref="PoisonQueueOptions"/> (blobs
-/// whose ingest failed on every try; the CLI and local host name the WebJobs blob extension's). Listing hides each message briefly while it reads (queues cannot be paged by peeking) and
-/// makes it visible again at once; replay sends the work on again and deletes the poison copy only after that succeeded.
+/// whose ingest failed on every try; the CLI and local host name the WebJobs blob extension's). Replay and purge hide
+/// each message briefly while they read (queues cannot be paged by peeking) and make the rest visible again at once;
+/// replay sends the work on again and deletes the poison copy only after that succeeded.
 /// </summary>
 public sealed class PoisonQueues
 {
@@ -42,11 +43,11 @@ public sealed class PoisonQueues
     {
         _deadLetters = deadLetters;
         ArgumentNullException.ThrowIfNull(storage);
-        ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(work);
         ArgumentNullException.ThrowIfNull(ingestor);
         ArgumentNullException.ThrowIfNull(blobs);
         ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(options);
         _classifyPoison = storage.CreateQueueClient(PipelineNames.PoisonQueue);
 
         // The blob extension writes its own messages; read them raw and decode whichever encoding it used.
