@@ -13,6 +13,11 @@ if ! python3 -c 'import PIL' 2>/dev/null; then
   (apt-get update -qq && apt-get install -y -qq python3-pil >/dev/null) 2>/dev/null || echo "python3-pil not installed; Pillow reference tests will be skipped." >&2
 fi
 
+if ! command -v tmux >/dev/null 2>&1; then
+  # The 80-column terminal recording (TerminalRecordingTests) drives the CLI in a tmux pane; without tmux it falls
+  # back to util-linux `script`, and without either it says so and skips.
+  (apt-get update -qq && apt-get install -y -qq tmux >/dev/null) 2>/dev/null || echo "tmux not installed; the 80-column recording falls back to script(1)." >&2
+fi
 if ! command -v shellcheck >/dev/null 2>&1; then
   # The infra tests lint scripts/smoke-azure.sh with shellcheck; without it they say so and skip that check.
   (apt-get update -qq && apt-get install -y -qq shellcheck >/dev/null) 2>/dev/null || echo "shellcheck not installed; the smoke-script lint will be skipped." >&2

@@ -72,6 +72,9 @@ internal sealed class BenchSettings
     /// </summary>
     public string? ProfileFolder { get; private set; }
 
+    /// <summary>The Service Bus worker the classify-servicebus mode runs (default: the Release build), e.g. a ReadyToRun publish.</summary>
+    public string? WorkerDll { get; private set; }
+
     /// <summary>Calls per storage operation in the calls section.</summary>
     public int CallCount { get; private set; } = 400;
 
@@ -128,6 +131,7 @@ internal sealed class BenchSettings
                     settings.HostEnvironment.Add(pair);
                     break;
                 case "--host-log": settings.HostLogFolder = Value(); break;
+                case "--worker-dll": settings.WorkerDll = Path.GetFullPath(Value()); break;
                 case "--plumbing-profile": settings.ProfileFolder = Value(); break;
                 case "--calls": settings.CallCount = int.Parse(Value(), CultureInfo.InvariantCulture); break;
                 case "--repeats": settings.RepeatsOverride = int.Parse(Value(), CultureInfo.InvariantCulture); break;
@@ -158,7 +162,7 @@ internal sealed class BenchSettings
                        [--e2e-batch 8] [--decoders imagesharp,skia,turbojpeg] [--oversample 1.0] [--azurite-port 10200] [--azurite-images 64]
                        [--photos ../shared/testdata/photos] [--repeats N] [--budget SECONDS]
                        [--plumbing-images 300] [--plumbing-warmup 600] [--plumbing-sizes 640x480,1920x1080] [--plumbing-modes classify,ingest,classify-servicebus]
-                       [--plumbing-label NAME] [--host-env KEY=VALUE ...] [--host-log FOLDER] [--plumbing-profile FOLDER] [--calls 400]
+                       [--plumbing-label NAME] [--host-env KEY=VALUE ...] [--host-log FOLDER] [--plumbing-profile FOLDER] [--worker-dll PATH] [--calls 400]
         plumbing: host CPU per image of the real local host (carclass host) through Azurite; use --model models/color-tiny/manifest.json.
                   classify-servicebus (not in the default modes): the same classify path on the Service Bus worker host.
                   --plumbing-sizes 224x224: the 640x480 photos at the model's input size, so decode costs ~0 and the

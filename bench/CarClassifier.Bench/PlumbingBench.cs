@@ -112,6 +112,8 @@ internal static class PlumbingBench
                 ? StartWorker(model, connection, broker!.ConnectionString, settings, output)
                 : StartHost(cli, model, connection, mode, settings, output);
             await output.WaitForAsync(serviceBus ? "Receiving from Service Bus queue" : "Listening on container", host, TimeSpan.FromSeconds(180), cancellationToken).ConfigureAwait(false);
+            // Start-up: the host's CPU from launch until it listens (runtime start, DI, model load, JIT of the start path).
+            var startupCpuMs = ProcessCpu.Read(host.Id).TotalMs;
 
             ProcessCpu before;
             string loadBefore;
@@ -164,6 +166,8 @@ internal static class PlumbingBench
                 Extra =
                 {
                     ["images"] = n,
+                    ["warmUpImages"] = mode == "ingest" ? 0 : warm,
+                    ["startupCpuMs"] = startupCpuMs,
                     ["hostCpuMsPerImage"] = perImage,
                     ["idleCpuMsPerSecond"] = idleRate,
                     ["backgroundMsPerImage"] = idleRate * seconds / n,
@@ -212,14 +216,15 @@ internal static class PlumbingBench
     public const string ServiceBusMode = "classify-servicebus";
 
     /// <summary>The built worker host (src/CarClassifier.Worker); scripts/bench.sh builds it.</summary>
-    public static string WorkerDll => Path.Combine(RepoPaths.Root, "src", "CarClassifier.Worker", "bin", "Release", "net10.0", "CarClassifier.Worker.dll");
+    public static string DefaultWorkerDll => Path.Combine(RepoPaths.Root, "src", "CarClassifier.Worker", "bin", "Release", "net10.0", "CarClassifier.Worker.dll");
 
     private static Process StartWorker(BenchModel model, string connection, string serviceBusConnection, BenchSettings settings, OutputCounter output)
     {
-        if (!File.Exists(WorkerDll)) throw new InvalidOperationException($"{WorkerDll} missing: dotnet build src/CarClassifier.Worker -c Release.");
+        var workerDll = settings.WorkerDll ?? DefaultWorkerDll;
+        if (!File.Exists(workerDll)) throw new InvalidOperationException($"{workerDll} missing: dotnet build src/CarClassifier.Worker -c Release.");
         var start = new ProcessStartInfo("dotnet")
         {
-            ArgumentList = { WorkerDll },
+            ArgumentList = { workerDll },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -289,7 +294,7 @@ internal static class PlumbingBench
         await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken }, async (i, ct) =>
         {
             var name = $"{prefix}/{i:D5}.jpg";
-            var info = await container.GetBlobClient(name).UploadAsync(BinaryData.FromBytes(files[i % files.Count].Bytes), ct).ConfigureAwait(false);
+            var info = await container.GetBlobClient(name).UploadAsync(BinaryData.FromBytes(files[i % files.Count].Bytes), overwrite: true, ct).ConfigureAwait(false);
             etags[name] = info.Value.ETag.ToString();
         }).ConfigureAwait(false);
     }

@@ -105,11 +105,11 @@ internal static class Report
         if (rows.Length == 0) return;
         double X(BenchResult r, string key) => r.Extra.GetValueOrDefault(key, double.NaN);
         sb.AppendLine().AppendLine("### Host CPU per image, carclass host + Azurite (Azurite's CPU excluded), core-ms per image").AppendLine();
-        sb.AppendLine("| photos | path (config) | host core-ms/image | of which late JIT | steady (without JIT) | idle background | decode only | inference | outside decode + inference | images/s per core | images/s wall | log lines/image | load 1m |");
-        sb.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        sb.AppendLine("| photos | path (config) | warm-up images | start-up core-ms | host core-ms/image | of which late JIT | steady (without JIT) | idle background | decode only | inference | outside decode + inference | images/s per core | images/s wall | log lines/image | load 1m |");
+        sb.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var r in rows)
         {
-            sb.AppendLine(Inv, $"| {r.Case} | {r.Variant} | {r.Stats.Median:F2} | {X(r, "jitMsPerImage"):F2} | **{X(r, "steadyMsPerImage"):F2}** | {X(r, "backgroundMsPerImage"):F2} | {X(r, "decodeOnlyCpuMs"):F2} | {X(r, "inferenceMsPerImage"):F2} | {X(r, "outsideDecodeInferenceMs"):F2} | {1000 / X(r, "steadyMsPerImage"):F0} | {X(r, "imagesPerSecondWall"):F1} | {X(r, "stdoutLinesPerImage"):F2} | {X(r, "loadAverage1mBefore"):F1}-{X(r, "loadAverage1mAfter"):F1} |");
+            sb.AppendLine(Inv, $"| {r.Case} | {r.Variant} | {X(r, "warmUpImages"):F0} | {X(r, "startupCpuMs"):F0} | {r.Stats.Median:F2} | {X(r, "jitMsPerImage"):F2} | **{X(r, "steadyMsPerImage"):F2}** | {X(r, "backgroundMsPerImage"):F2} | {X(r, "decodeOnlyCpuMs"):F2} | {X(r, "inferenceMsPerImage"):F2} | {X(r, "outsideDecodeInferenceMs"):F2} | {1000 / X(r, "steadyMsPerImage"):F0} | {X(r, "imagesPerSecondWall"):F1} | {X(r, "stdoutLinesPerImage"):F2} | {X(r, "loadAverage1mBefore"):F1}-{X(r, "loadAverage1mAfter"):F1} |");
         }
 
         var groups = rows.SelectMany(r => r.Extra.Keys).Where(k => k.StartsWith("thread:", StringComparison.Ordinal)).Distinct()

@@ -9,4 +9,7 @@ Console.CancelKeyPress += (_, e) =>
     cancel.Cancel();
 };
 
+// Redirected output has no terminal to measure: an explicit COLUMNS sets its width (tables, help).
+CarClassifier.Cli.Output.CliConsole.UseColumnsWhenRedirected(Console.IsOutputRedirected, Environment.GetEnvironmentVariable("COLUMNS"));
+
 return await CliApp.RunAsync(args, cancellationToken: cancel.Token).ConfigureAwait(false);

@@ -11,8 +11,8 @@ internal static class AzuriteProcess
     private const string DevKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
     /// <summary>
-    /// The base port this test run uses (blob; queue, table and the disk Azurite's three follow): CARCLASS_TEST_AZURITE_PORT,
-    /// else the first of 10100, 10120, ... whose six ports are all free. Never an emulator another run already started:
+    /// The base port this test run uses (blob; queue, table, the disk Azurite's three and the terminal recording's three
+    /// follow): CARCLASS_TEST_AZURITE_PORT, else the first of 10100, 10120, ... whose nine ports are all free. Never an emulator another run already started:
     /// two runs sharing one Azurite would classify each other's messages.
     /// </summary>
     public static int TestPortBase { get; private set; } =
@@ -39,7 +39,7 @@ internal static class AzuriteProcess
             // emulator until the first one ends and kills it. An exclusive lock per range (flock; released when the
             // process exits, even on a crash) makes the choice atomic between runs.
             if (!TryClaim(portBase)) continue;
-            if (Enumerable.Range(portBase, 6).All(IsFree)) return portBase;
+            if (Enumerable.Range(portBase, 9).All(IsFree)) return portBase;
             _portClaim!.Dispose();
             _portClaim = null;
         }

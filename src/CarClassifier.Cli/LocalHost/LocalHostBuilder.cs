@@ -60,6 +60,9 @@ public static class LocalHostBuilder
                 webJobs.AddAzureStorageQueues(options => HostJsonQueueSettings.Apply(Path.Combine(AppContext.BaseDirectory, "host.json"), options));
                 webJobs.Services.AddSingleton<ITypeLocator, FunctionTypeLocator>();
 
+                // A poisoned message gets one line naming it and its last error (the default names neither).
+                webJobs.Services.AddSingleton<Microsoft.Azure.WebJobs.Host.Queues.IQueueProcessorFactory, PoisonLineQueueProcessorFactory>();
+
                 // The storage extensions build their clients through Microsoft.Extensions.Azure's AzureComponentFactory,
                 // which applies these defaults to every client options it creates: the blob trigger then lists and
                 // reads names as written (leading '/' kept) and survives the emulator's unlistable names, like our clients.

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Spectre.Console;
 
 namespace CarClassifier.Cli.Output;
@@ -24,6 +25,23 @@ internal static class CliConsole
     public static Progress Progress() => ShowsProgress ? AnsiConsole.Progress() : new Progress(Nowhere);
 
     public static Status Status() => ShowsProgress ? AnsiConsole.Status() : new Status(Nowhere);
+
+    /// <summary>
+    /// The width for output that goes to a file or a pipe, where there is no terminal to ask and Spectre assumes 80
+    /// columns: an explicit COLUMNS (e.g. <c>COLUMNS=200 carclass results &gt; out.txt</c>), else null (keep 80). On a
+    /// terminal the terminal's own size wins and COLUMNS is ignored (a stale exported COLUMNS must not widen a table
+    /// past the window). A value that is not a width (empty, text, under 20, over 1000) is ignored too.
+    /// </summary>
+    internal static int? RedirectedWidth(bool outputRedirected, string? columns) =>
+        outputRedirected && int.TryParse(columns, NumberStyles.None, CultureInfo.InvariantCulture, out var width) && width is >= 20 and <= 1000
+            ? width
+            : null;
+
+    /// <summary>Applies <see cref="RedirectedWidth"/> to the process's console (Program.cs, once at start).</summary>
+    public static void UseColumnsWhenRedirected(bool outputRedirected, string? columns)
+    {
+        if (RedirectedWidth(outputRedirected, columns) is { } width) AnsiConsole.Profile.Width = width;
+    }
 
     /// <summary>A hint or "Next:" line: left out under --quiet.</summary>
     public static void Hint(FormattableString markup)

@@ -56,6 +56,21 @@ internal static class CliLog
         ArgumentNullException.ThrowIfNull(logging);
         logging.ClearProviders().AddProvider(new CliLoggerProvider()).SetMinimumLevel(MinimumLevel);
         if (quietHosting) logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
+
+        // A failed delivery is already one line from the classifier ("... failed on delivery N: reason") and a poisoned
+        // message one line from the queue processor (PoisonLineQueueProcessorFactory). WebJobs repeats each failure with
+        // its 5 KB stack trace twice: "Executed 'ClassifyImages' (Failed ...)" and the Host.Results aggregate (for
+        // Application Insights, empty text here). Both stay available with --log-level debug.
+        if (MinimumLevel > LogLevel.Debug)
+        {
+            logging.AddFilter("Host.Results", LogLevel.None);
+            logging.AddFilter($"Function.{Core.PipelineNames.ClassifyFunction}", LogLevel.None);
+        }
+
+        // The default poison line ("Message has reached MaxDequeueCount of 5. Moving message to queue '…'") names
+        // neither the message nor why: the local host logs its own (LocalHost/PoisonLineQueueProcessorFactory).
+        logging.AddFilter(typeof(Microsoft.Azure.WebJobs.Host.Queues.QueueProcessor).FullName, LogLevel.Error);
+
         return logging;
     }
 

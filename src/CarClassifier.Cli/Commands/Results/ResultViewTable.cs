@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using CarClassifier.Core.Results;
 using CarClassifier.Core.Text;
 using Spectre.Console;
@@ -29,9 +30,9 @@ internal static class ResultViewTable
         const int status = 9, probability = 6;
         room -= status + (withProbability ? probability : 0);
         var names = rows.Select(r => Name(r, commonPrefix)).ToList();
-        var image = Math.Clamp(names.Count == 0 ? 5 : names.Max(n => n.Length), 5, Math.Max(5, room * 35 / 100));
-        var vehicle = Math.Clamp(rows.Count == 0 ? 7 : rows.Max(r => (r.VehicleType ?? "").Length), 7, Math.Max(7, room * 20 / 100));
-        var label = Math.Clamp(rows.Count == 0 ? 5 : rows.Max(r => (r.Label ?? "").Length), 5, Math.Max(5, room * 25 / 100));
+        var image = Math.Clamp(names.Count == 0 ? 5 : names.Max(n => n.GetCellWidth()), 5, Math.Max(5, room * 35 / 100));
+        var vehicle = Math.Clamp(rows.Count == 0 ? 7 : rows.Max(r => (r.VehicleType ?? "").GetCellWidth()), 7, Math.Max(7, room * 20 / 100));
+        var label = Math.Clamp(rows.Count == 0 ? 5 : rows.Max(r => VisibleText.Escape(r.Label ?? "").GetCellWidth()), 5, Math.Max(5, room * 25 / 100));
         var error = Math.Max(5, room - image - vehicle - label);
 
         var table = new Table().Border(TableBorder.Rounded)
@@ -64,11 +65,30 @@ internal static class ResultViewTable
     private static string Name(ResultView row, string commonPrefix) =>
         VisibleText.Escape(row.BlobName.StartsWith(commonPrefix, StringComparison.Ordinal) && row.BlobName.Length > commonPrefix.Length ? row.BlobName[commonPrefix.Length..] : row.BlobName);
 
-    /// <summary>One line of at most <paramref name="width"/> characters; a name keeps its end (the file name), other text its start.</summary>
+    /// <summary>
+    /// One line of at most <paramref name="width"/> terminal columns; a name keeps its end (the file name), other text
+    /// its start. Measured in columns, not characters: a CJK character takes two, and a name of 13 such characters
+    /// in a 19-column cell wrapped onto a second line.
+    /// </summary>
     internal static string Fit(string text, int width, bool fromStart = false)
     {
+        ArgumentNullException.ThrowIfNull(text);
         var line = string.Join(' ', text.Split(['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries));
-        if (line.Length <= width) return line;
-        return fromStart ? "…" + line[^(width - 1)..] : line[..(width - 1)] + "…";
+        if (line.GetCellWidth() <= width) return line;
+        var runes = line.EnumerateRunes().ToList();
+        if (fromStart) runes.Reverse();
+        var kept = new List<Rune>();
+        var used = 1; // The "…".
+        foreach (var rune in runes)
+        {
+            var cells = rune.ToString().GetCellWidth();
+            if (used + cells > width) break;
+            kept.Add(rune);
+            used += cells;
+        }
+
+        if (fromStart) kept.Reverse();
+        var cut = string.Concat(kept.Select(r => r.ToString()));
+        return fromStart ? "…" + cut : cut + "…";
     }
 }
