@@ -5,7 +5,6 @@ using CarClassifier.Cli.LocalHost;
 using CarClassifier.Core;
 using CarClassifier.Core.Configuration;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace CarClassifier.Bench;

@@ -23,7 +23,7 @@ internal static class DecodeBench
         {
             foreach (var name in names)
             {
-                IImageDecoder decoder = name.ToLowerInvariant() switch
+                var decoder = name.ToLowerInvariant() switch
                 {
                     SkiaDecoder.DecoderName => new SkiaDecoder { MinimumOversample = settings.Oversample },
                     TurboJpegDecoder.DecoderName => new TurboJpegDecoder(new SkiaDecoder { MinimumOversample = settings.Oversample }),

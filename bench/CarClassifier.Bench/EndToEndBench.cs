@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using CarClassifier.Core.Batching;
 using CarClassifier.Core.Imaging;
-using CarClassifier.Core.Models;
 using Microsoft.Extensions.Logging;
 
 namespace CarClassifier.Bench;

@@ -126,7 +126,7 @@ internal static class PlumbingBench
                 // same queue encoding, or the same Service Bus message with its MessageId), the host's blob trigger is
                 // disabled. Warm-up first (JIT, connections), uncounted.
                 await using var busQueue = busClient is null ? null : new ServiceBusWorkQueue(busClient);
-                WorkQueue work = busQueue ?? new WorkQueue(queue);
+                var work = busQueue ?? new WorkQueue(queue);
                 await EnqueueAsync(work, photoClass, "warm", warm, etags, cancellationToken).ConfigureAwait(false);
                 await WaitDoneAsync(mode, results, queue, "warm/", warm, host, cancellationToken).ConfigureAwait(false);
 

@@ -4,8 +4,6 @@ using System.Diagnostics.Tracing;
 using Azure.Core;
 using Azure.Core.Diagnostics;
 using Azure.Data.Tables;
-using Azure.Storage.Blobs;
-using Azure.Storage.Queues;
 using CarClassifier.Core;
 using CarClassifier.Core.Configuration;
 using CarClassifier.Core.Messaging;

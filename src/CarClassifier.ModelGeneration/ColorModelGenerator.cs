@@ -1,5 +1,4 @@
 using CarClassifier.Core.Imaging;
-using CarClassifier.Core.Models;
 
 namespace CarClassifier.ModelGeneration;
 

@@ -1,5 +1,3 @@
-using CarClassifier.Core.Models;
-
 namespace CarClassifier.ModelGeneration;
 
 /// <summary>One class of the colour classifier: its label and its pure sRGB colour (0..255).</summary>

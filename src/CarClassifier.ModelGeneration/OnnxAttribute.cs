@@ -1,5 +1,3 @@
-using CarClassifier.Core.Models;
-
 namespace CarClassifier.ModelGeneration;
 
 /// <summary>An ONNX AttributeProto holding a float, an int or a list of ints.</summary>

@@ -1,5 +1,3 @@
-using CarClassifier.Core.Models;
-
 namespace CarClassifier.ModelGeneration;
 
 /// <summary>An ONNX GraphProto: nodes in topological order, float initializers, inputs and outputs.</summary>

@@ -1,5 +1,3 @@
-using CarClassifier.Core.Models;
-
 namespace CarClassifier.ModelGeneration;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using CarClassifier.Core.Models;
-
 namespace CarClassifier.ModelGeneration;
 
 /// <summary>An ONNX NodeProto: one operator in the default (ai.onnx) domain.</summary>

@@ -155,7 +155,7 @@ public sealed partial class ClassifierPolicyTests(AzuriteFixture azurite)
 
         // Assert
         var row = Assert.Single(await setup.RowsAsync());
-        Assert.Equal((nameof(ClassificationStatus.Succeeded), "red", (string?)null), (row.Status, row.Label, row.ErrorKind));
+        Assert.Equal((nameof(ClassificationStatus.Succeeded), "red", null), (row.Status, row.Label, row.ErrorKind));
     }
 
     [GeneratedRegex(@"[A-Z][A-Za-z]*Exception\b")]

@@ -2,7 +2,6 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using CarClassifier.Cli.Commands.Report;
 using CarClassifier.Cli.Commands.Shared;
-using CarClassifier.Core;
 using CarClassifier.Core.Results;
 using CarClassifier.Core.Vehicles;
 using CarClassifier.Functions.Http;

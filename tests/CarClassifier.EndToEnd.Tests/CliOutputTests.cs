@@ -1,4 +1,3 @@
-using CarClassifier.Cli.Commands.Shared;
 using CarClassifier.Cli.Output;
 using Microsoft.Extensions.Logging;
 

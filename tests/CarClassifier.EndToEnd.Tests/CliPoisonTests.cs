@@ -1,5 +1,7 @@
 using System.Text.Json;
+using Azure.Storage.Queues;
 using CarClassifier.Cli.Commands.Shared;
+using CarClassifier.Cli.LocalHost;
 using CarClassifier.Core;
 using CarClassifier.Core.Configuration;
 using CarClassifier.Core.Messaging;
@@ -28,6 +30,7 @@ public sealed class CliPoisonTests(AzuriteFixture azurite)
         await StorageBootstrapper.EnsureAsync(storage);
         var poison = storage.CreateQueueClient(PipelineNames.PoisonQueue);
         await poison.ClearMessagesAsync();
+        await ClearBlobTriggerPoisonAsync(storage);
         var prefix = $"poisoned-{Guid.NewGuid():N}/";
         var ids = new List<string>();
         foreach (var name in new[] { "a.jpg", "b.jpg" })
@@ -45,6 +48,13 @@ public sealed class CliPoisonTests(AzuriteFixture azurite)
             ProcessedAt = DateTimeOffset.UtcNow,
         });
         return (ids[0], ids[1]);
+    }
+
+    private static async Task ClearBlobTriggerPoisonAsync(StorageClientFactory storage)
+    {
+        var queue = storage.CreateQueueClient(BlobTriggerPoisonQueue.Name, QueueMessageEncoding.None);
+        await queue.CreateIfNotExistsAsync();
+        await queue.ClearMessagesAsync();
     }
 
     private async Task<List<JsonElement>> ListAsync()
@@ -93,6 +103,32 @@ public sealed class CliPoisonTests(AzuriteFixture azurite)
         Assert.Equal([withoutRow], afterPurge.Select(m => m.GetProperty("messageId").GetString()));
         Assert.Equal(ExitCodes.NotFound, unknown.ExitCode);
         await Storage().CreateQueueClient(PipelineNames.PoisonQueue).ClearMessagesAsync();
+    }
+
+    [Fact]
+    public async Task BlobTriggerPoison_IsListedWithItsBlobAndWhy_AndPurged()
+    {
+        // What the WebJobs blob extension writes to its poison queue after the ingest trigger's last try: Base64 JSON.
+        var storage = Storage();
+        await StorageBootstrapper.EnsureAsync(storage);
+        await storage.CreateQueueClient(PipelineNames.PoisonQueue).ClearMessagesAsync();
+        await ClearBlobTriggerPoisonAsync(storage);
+        var blobName = $"ingest-poisoned-{Guid.NewGuid():N}/a.jpg";
+        var body = JsonSerializer.Serialize(new { Type = "BlobTrigger", FunctionId = "Host.Functions.IngestImage", BlobType = "BlockBlob", ContainerName = PipelineNames.ImagesContainer, BlobName = blobName, ETag = "\"0x1\"" });
+        var queue = storage.CreateQueueClient(BlobTriggerPoisonQueue.Name, QueueMessageEncoding.None);
+        var id = (await queue.SendMessageAsync(Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(body)))).Value.MessageId;
+
+        var listed = await ListAsync();
+        var purged = await CliRunner.RunAsync(Args("poison", "purge", "--id", id, "--yes"));
+        var afterPurge = await ListAsync();
+
+        var message = Assert.Single(listed);
+        Assert.Equal(BlobTriggerPoisonQueue.Name, message.GetProperty("queue").GetString());
+        Assert.Equal(ResultKeys.BlobPath(PipelineNames.ImagesContainer, blobName), message.GetProperty("blobPath").GetString());
+        Assert.Contains("The ingest trigger failed on every try", message.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.True(purged.ExitCode == ExitCodes.Success, purged.Output);
+        Assert.Contains("Deleted 1 poison message(s).", purged.Output, StringComparison.Ordinal);
+        Assert.Empty(afterPurge);
     }
 
     [Fact]

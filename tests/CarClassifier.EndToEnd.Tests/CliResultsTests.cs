@@ -33,7 +33,7 @@ public sealed class CliResultsTests(AzuriteFixture azurite)
         {
             ("car.jpg", "sports car", 817, "Succeeded", now),
             ("cat.jpg", "tabby", 281, "Succeeded", now.AddHours(-3)),
-            ("bad.jpg", (string?)null, -1, "Failed", now),
+            ("bad.jpg", null, -1, "Failed", now),
         })
         {
             await images.GetBlobClient(prefix + name).UploadAsync(BinaryData.FromBytes(TestImages.CorruptJpeg()), overwrite: true);

@@ -1,4 +1,3 @@
-using CarClassifier.Cli;
 using CarClassifier.Cli.Commands.Shared;
 using Spectre.Console.Cli;
 
@@ -39,6 +38,22 @@ public sealed class CliUsageTests
         Assert.Equal(ExitCodes.Usage, exit);
         Assert.StartsWith("Error:", output.TrimStart(), StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Say which messages: --all, or one or more --id <MESSAGE_ID> from 'carclass poison list'.", "poison", "purge", "--yes")]
+    [InlineData("Pass either --all or --id, not both.", "poison", "purge", "--all", "--id", "abc", "--yes")]
+    [InlineData("Say which messages: --all, or one or more --id <MESSAGE_ID> from 'carclass poison list'.", "poison", "replay")]
+    [InlineData("Pass either --all or --id, not both.", "poison", "replay", "--all", "--id", "abc")]
+    public async Task PoisonPurgeOrReplay_WithoutExactlyOneOfAllOrId_IsAOneLineUsageError_BeforeConnecting(string message, params string[] args)
+    {
+        // A connection nothing listens on: a check that ran after connecting would report storage (exit 4) instead.
+        var dead = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=a2V5;" +
+            "BlobEndpoint=http://127.0.0.1:1/devstoreaccount1;QueueEndpoint=http://127.0.0.1:1/devstoreaccount1;TableEndpoint=http://127.0.0.1:1/devstoreaccount1;";
+        var (exit, output) = await CliRunner.RunAsync([.. args, "--connection", dead]);
+
+        Assert.Equal(ExitCodes.Usage, exit);
+        Assert.Equal($"Error: {message} See 'carclass --help'.", output.Trim());
     }
 
     [Theory]

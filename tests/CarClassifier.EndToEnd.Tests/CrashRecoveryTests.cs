@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using CarClassifier.Core;
 using CarClassifier.Core.Results;
-using SixLabors.ImageSharp.PixelFormats;
 using Xunit.Abstractions;
 
 namespace CarClassifier.EndToEnd.Tests;

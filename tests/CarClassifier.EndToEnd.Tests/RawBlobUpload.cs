@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using Azure.Storage;
 using Azure.Storage.Blobs;
 using Azure.Storage.Sas;
 

@@ -6,7 +6,6 @@ using CarClassifier.Core;
 using CarClassifier.Core.Configuration;
 using CarClassifier.Core.Postprocessing;
 using CarClassifier.Core.Results;
-using CarClassifier.Core.Tests.Imaging;
 using Microsoft.Extensions.Configuration;
 using Xunit.Abstractions;
 

@@ -5,7 +5,7 @@ namespace CarClassifier.TestBroker;
 
 /// <summary>
 /// The broker's end of a client's receive link. Each delivery's tag is its lock token (16 bytes, the layout
-/// <see cref="Guid.ToByteArray"/> writes and the SDK reads back in AmqpMessageConverter); dispositions settle the lock:
+/// <see cref="Guid.ToByteArray()"/> writes and the SDK reads back in AmqpMessageConverter); dispositions settle the lock:
 /// accepted = complete, modified = abandon, rejected with com.microsoft:dead-letter = dead-letter (reason and
 /// description from the error's info map), released = made available without counting the delivery. A settle on a lost lock is rejected with
 /// com.microsoft:message-lock-lost, which the SDK raises as ServiceBusFailureReason.MessageLockLost.

@@ -45,7 +45,7 @@ internal sealed class RequestResponseNode
             }
             catch (Exception ex) when (ex is InvalidCastException or KeyNotFoundException or FormatException or InvalidOperationException or NullReferenceException)
             {
-                response = Respond(request, 400, ex.Message, null);
+                response = Respond(400, ex.Message, null);
             }
 
             response.Properties.CorrelationId = request.Properties.MessageId;
@@ -63,7 +63,7 @@ internal sealed class RequestResponseNode
     }
 
     /// <summary>A management response: statusCode/statusDescription application properties and an AmqpValue map body.</summary>
-    public static AmqpMessage Respond(AmqpMessage request, int status, string description, AmqpMap? body, string statusKey = ServiceBusWire.StatusCode, string descriptionKey = ServiceBusWire.StatusDescription)
+    public static AmqpMessage Respond(int status, string description, AmqpMap? body, string statusKey = ServiceBusWire.StatusCode, string descriptionKey = ServiceBusWire.StatusDescription)
     {
         var response = body is null ? AmqpMessage.Create() : AmqpMessage.Create(new AmqpValue { Value = body });
         response.ApplicationProperties = new ApplicationProperties();

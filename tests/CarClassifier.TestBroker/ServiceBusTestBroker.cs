@@ -195,7 +195,7 @@ public sealed class ServiceBusTestBroker : IRuntimeProvider, IDisposable
     private AmqpMessage OnPutToken(AmqpMessage request)
     {
         Interlocked.Increment(ref _tokensReceived);
-        return RequestResponseNode.Respond(request, 202, "Accepted", null, ServiceBusWire.CbsStatusCode, ServiceBusWire.CbsStatusDescription);
+        return RequestResponseNode.Respond(202, "Accepted", null, ServiceBusWire.CbsStatusCode, ServiceBusWire.CbsStatusDescription);
     }
 
     private static AmqpMessage OnManagement(BrokerQueue queue, AmqpMessage request)
@@ -210,11 +210,11 @@ public sealed class ServiceBusTestBroker : IRuntimeProvider, IDisposable
                 foreach (var token in LockTokens(body))
                 {
                     var until = queue.RenewLock(token);
-                    if (until is null) return LockLost(request);
+                    if (until is null) return LockLost();
                     expirations.Add(until.Value);
                 }
 
-                return RequestResponseNode.Respond(request, 200, "OK", new AmqpMap { [new MapKey(ServiceBusWire.Expirations)] = expirations.ToArray() });
+                return RequestResponseNode.Respond(200, "OK", new AmqpMap { [new MapKey(ServiceBusWire.Expirations)] = expirations.ToArray() });
             }
 
             case ServiceBusWire.PeekMessage:
@@ -222,9 +222,9 @@ public sealed class ServiceBusTestBroker : IRuntimeProvider, IDisposable
                 var from = Convert.ToInt64(body[new MapKey(ServiceBusWire.FromSequenceNumber)], System.Globalization.CultureInfo.InvariantCulture);
                 var count = Convert.ToInt32(body[new MapKey(ServiceBusWire.MessageCount)], System.Globalization.CultureInfo.InvariantCulture);
                 var peeked = queue.Peek(from, count);
-                if (peeked.Count == 0) return RequestResponseNode.Respond(request, 204, "No messages", null);
+                if (peeked.Count == 0) return RequestResponseNode.Respond(204, "No messages", null);
                 var list = peeked.Select(m => (object)new AmqpMap { [new MapKey(ServiceBusWire.Message)] = m.Encode() }).ToList();
-                return RequestResponseNode.Respond(request, 200, "OK", new AmqpMap { [new MapKey(ServiceBusWire.Messages)] = list });
+                return RequestResponseNode.Respond(200, "OK", new AmqpMap { [new MapKey(ServiceBusWire.Messages)] = list });
             }
 
             case ServiceBusWire.UpdateDisposition:
@@ -239,20 +239,20 @@ public sealed class ServiceBusTestBroker : IRuntimeProvider, IDisposable
                         "suspended" => queue.DeadLetter(token, body[new MapKey(ServiceBusWire.DeadLetterReasonKey)] as string, body[new MapKey(ServiceBusWire.DeadLetterDescriptionKey)] as string),
                         _ => throw new InvalidOperationException($"Disposition '{status}' is not supported by the test broker."),
                     };
-                    if (!held) return LockLost(request);
+                    if (!held) return LockLost();
                 }
 
-                return RequestResponseNode.Respond(request, 200, "OK", new AmqpMap());
+                return RequestResponseNode.Respond(200, "OK", new AmqpMap());
             }
 
             default:
-                return RequestResponseNode.Respond(request, 501, $"Operation '{operation}' is not supported by the test broker.", null);
+                return RequestResponseNode.Respond(501, $"Operation '{operation}' is not supported by the test broker.", null);
         }
     }
 
-    private static AmqpMessage LockLost(AmqpMessage request)
+    private static AmqpMessage LockLost()
     {
-        var response = RequestResponseNode.Respond(request, 410, "The lock supplied is invalid. Either the lock expired, or the message has already been removed from the queue.", null);
+        var response = RequestResponseNode.Respond(410, "The lock supplied is invalid. Either the lock expired, or the message has already been removed from the queue.", null);
         response.ApplicationProperties.Map["errorCondition"] = new AmqpSymbol(ServiceBusWire.MessageLockLost);
         return response;
     }

@@ -30,6 +30,7 @@ internal static class CliServices
         services.AddSingleton<IConfigurationRoot>(configuration);
         services.AddLogging(logging => logging.ClearProviders().AddProvider(new CliLoggerProvider()).SetMinimumLevel(LogLevel.Trace));
         services.AddCarClassifier(configuration, loadModelAtStart: false);
+        services.AddBlobTriggerPoisonQueue();
         services.AddModelGeneration();
         services.AddSingleton<StorageConnection>();
         services.AddSingleton<ICommandInterceptor, SettingsInterceptor>();

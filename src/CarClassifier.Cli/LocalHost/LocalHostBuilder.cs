@@ -49,6 +49,7 @@ public static class LocalHostBuilder
             .ConfigureServices((context, services) =>
             {
                 services.AddCarClassifier(context.Configuration);
+                services.AddBlobTriggerPoisonQueue();
                 LocalServiceBusClassifier.AddIfServiceBus(services, context.Configuration);
                 services.AddModelGeneration();
                 services.AddOptions<ReconcilerOptions>().Bind(context.Configuration.GetSection(ReconcilerOptions.SectionName));

@@ -8,7 +8,6 @@ using CarClassifier.Core.Configuration;
 using CarClassifier.Core.Imaging;
 using CarClassifier.Core.Inference;
 using CarClassifier.Core.Messaging;
-using CarClassifier.Core.Postprocessing;
 using CarClassifier.Core.Results;
 using CarClassifier.Core.Storage;
 using CarClassifier.Core.Telemetry;
@@ -97,7 +96,7 @@ public class ImageClassifier
     public virtual async Task<ClassificationResult> ClassifyAsync(QueueMessage message, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
-        ClassifyRequest? request = null;
+        ClassifyRequest request;
         try
         {
             request = ClassifyRequest.Parse(message.Body.ToString());

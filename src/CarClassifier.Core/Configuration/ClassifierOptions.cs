@@ -62,7 +62,7 @@ public sealed class ClassifierOptions : IValidatableObject
 
     /// <summary>
     /// Deliveries of a work-queue message before the queue moves it to the poison queue: host.json's
-    /// <c>extensions:queues:maxDequeueCount</c>, which both hosts apply (<see cref="QueueRetrySettings"/> copies it here).
+    /// <c>extensions:queues:maxDequeueCount</c>, which both hosts apply (<see cref="Messaging.QueueRetrySettings"/> copies it here).
     /// On the last delivery a blob that still has no row gets a Failed row of kind Poisoned.
     /// </summary>
     [Range(1, 1000)]
@@ -160,6 +160,9 @@ public sealed class ClassifierOptions : IValidatableObject
         AcceptedFormats = AcceptedFormats.Count == 0
             ? ImageLimits.Default.AcceptedFormats
             : AcceptedFormats.ToHashSet(),
+
+        // Rejections name the setting to change; the limits' names are these options' names.
+        SettingPrefix = SectionName + ":",
     };
 
     /// <summary>Checks what attributes cannot: a decoder name typo must stop the host at start, not fail every message.</summary>

@@ -81,7 +81,7 @@ public static class ServiceCollectionExtensions
 
     private static IImageDecoder CreateDecoder(IServiceProvider services)
     {
-        IImageDecoder decoder = ImageDecoderFactory.Create(services.GetRequiredService<IOptions<ClassifierOptions>>().Value.Decoder);
+        var decoder = ImageDecoderFactory.Create(services.GetRequiredService<IOptions<ClassifierOptions>>().Value.Decoder);
         if (decoder is TurboJpegDecoder && !TurboJpegDecoder.IsAvailable)
         {
             // Still correct, only slower: every JPEG goes to the skia decoder the TurboJPEG one falls back to.

@@ -1,6 +1,4 @@
 using Azure;
-using Azure.Storage.Blobs;
-using Azure.Storage.Queues;
 using CarClassifier.Core.Results;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;

@@ -52,7 +52,7 @@ internal static class AntialiasedBilinearResampler
         {
             for (int r = 0; r < rowCount; r++)
             {
-                ReadOnlySpan<byte> row = source[(((firstRow - originY + r) * sourceStride) + ((horizontal.First - originX) * 4))..];
+                var row = source[(((firstRow - originY + r) * sourceStride) + ((horizontal.First - originX) * 4))..];
                 HorizontalRow(row, horizontal, temp.AsSpan(r * rowBytes, rowBytes));
             }
 
@@ -75,14 +75,14 @@ internal static class AntialiasedBilinearResampler
         int first = kernel.First;
         for (int i = 0; i < kernel.Starts.Length; i++)
         {
-            ReadOnlySpan<int> weights = kernel.WeightsFor(i);
+            var weights = kernel.WeightsFor(i);
             ref byte pixel = ref Unsafe.Add(ref rowStart, (kernel.Starts[i] - first) * 4);
-            Vector128<int> sum = Vector128.Create(Half);
+            var sum = Vector128.Create(Half);
             for (int t = 0; t < weights.Length; t++)
             {
                 // Four channels of one pixel widened to four ints, times the tap's weight.
                 uint rgba = Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref pixel, t * 4));
-                Vector128<int> channels = Vector128.WidenLower(Vector128.WidenLower(Vector128.CreateScalarUnsafe(rgba).AsByte())).AsInt32();
+                var channels = Vector128.WidenLower(Vector128.WidenLower(Vector128.CreateScalarUnsafe(rgba).AsByte())).AsInt32();
                 sum += channels * weights[t];
             }
 
@@ -101,10 +101,10 @@ internal static class AntialiasedBilinearResampler
             Vector128<int> s0 = Vector128.Create(Half), s1 = s0, s2 = s0, s3 = s0;
             for (int t = 0; t < weights.Length; t++)
             {
-                Vector128<byte> bytes = Vector128.LoadUnsafe(ref Unsafe.Add(ref tapStart, (t * rowBytes) + x));
-                (Vector128<ushort> low, Vector128<ushort> high) = Vector128.Widen(bytes);
-                (Vector128<uint> a0, Vector128<uint> a1) = Vector128.Widen(low);
-                (Vector128<uint> a2, Vector128<uint> a3) = Vector128.Widen(high);
+                var bytes = Vector128.LoadUnsafe(ref Unsafe.Add(ref tapStart, (t * rowBytes) + x));
+                (var low, var high) = Vector128.Widen(bytes);
+                (var a0, var a1) = Vector128.Widen(low);
+                (var a2, var a3) = Vector128.Widen(high);
                 var w = Vector128.Create(weights[t]);
                 s0 += a0.AsInt32() * w;
                 s1 += a1.AsInt32() * w;
@@ -112,8 +112,8 @@ internal static class AntialiasedBilinearResampler
                 s3 += a3.AsInt32() * w;
             }
 
-            Vector128<short> n01 = Vector128.Narrow(Clip8(s0), Clip8(s1));
-            Vector128<short> n23 = Vector128.Narrow(Clip8(s2), Clip8(s3));
+            var n01 = Vector128.Narrow(Clip8(s0), Clip8(s1));
+            var n23 = Vector128.Narrow(Clip8(s2), Clip8(s3));
             Vector128.Narrow(n01.AsUInt16(), n23.AsUInt16()).StoreUnsafe(ref Unsafe.Add(ref outStart, x));
         }
 
@@ -138,7 +138,7 @@ internal static class AntialiasedBilinearResampler
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static uint PackPixel(Vector128<int> sum)
     {
-        Vector128<short> narrow = Vector128.Narrow(Clip8(sum), Vector128<int>.Zero);
+        var narrow = Vector128.Narrow(Clip8(sum), Vector128<int>.Zero);
         return Vector128.Narrow(narrow.AsUInt16(), Vector128<ushort>.Zero).AsUInt32().ToScalar();
     }
 }

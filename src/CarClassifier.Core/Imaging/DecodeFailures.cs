@@ -53,7 +53,7 @@ internal static class DecodeFailures
             return rejected;
         }
 
-        ImageFormat format = ImageFormatSniffer.Detect(encoded);
+        var format = ImageFormatSniffer.Detect(encoded);
         string what = format == ImageFormat.Unknown ? "The image" : $"{format} image";
         return new ImageRejectedException(ImageRejectionKind.DecoderError, $"{what} could not be decoded: {Describe(ex)}", ex);
     }

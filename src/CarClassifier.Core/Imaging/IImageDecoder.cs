@@ -21,7 +21,7 @@ public interface IImageDecoder
     DecodedImageInfo DecodeInto(ReadOnlySpan<byte> encoded, PreprocessRecipe recipe, ImageLimits limits, Span<float> destination);
 
     /// <summary>
-    /// As <see cref="DecodeInto"/>, for bytes whose header the caller has already read with
+    /// As <see cref="DecodeInto(ReadOnlySpan{byte}, PreprocessRecipe, ImageLimits, Span{float})"/>, for bytes whose header the caller has already read with
     /// <see cref="ImageHeaderProbe.Probe"/> and the same <paramref name="limits"/> (the classifier does, to size the decode
     /// memory budget): our decoders then skip their own probe, which parses the header and EXIF a second time
     /// (~0.1 core-ms per photo, measured by the plumbing bench's profile). A decoder that probes its own way may ignore

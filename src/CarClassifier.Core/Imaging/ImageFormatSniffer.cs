@@ -65,13 +65,13 @@ public static class ImageFormatSniffer
         }
 
         uint boxSize = BinaryPrimitives.ReadUInt32BigEndian(data);
-        int end = (int)Math.Min(Math.Min(boxSize, (uint)data.Length), (uint)MaxHeaderBytes);
+        int end = (int)Math.Min(Math.Min(boxSize, (uint)data.Length), MaxHeaderBytes);
         bool heif = false;
 
         // Major brand at 8, minor version at 12, compatible brands from 16 to the end of the box.
         for (int offset = 8; offset + 4 <= end; offset += offset == 8 ? 8 : 4)
         {
-            ReadOnlySpan<byte> brand = data.Slice(offset, 4);
+            var brand = data.Slice(offset, 4);
             if (brand.SequenceEqual("avif"u8) || brand.SequenceEqual("avis"u8))
             {
                 return ImageFormat.Avif;

@@ -12,17 +12,6 @@ namespace CarClassifier.Core.Imaging;
 /// </summary>
 public static class ImageHeaderProbe
 {
-    /// <summary>Configuration keys named in rejection messages, so an operator knows what to change.</summary>
-    internal const string MaxPixelsKey = PipelineNames.OptionsSection + ":MaxPixels";
-
-    internal const string MaxDimensionKey = PipelineNames.OptionsSection + ":MaxDimension";
-
-    internal const string MaxJpegScansKey = PipelineNames.OptionsSection + ":MaxJpegScans";
-
-    internal const string MaxJpegScanPixelsKey = PipelineNames.OptionsSection + ":MaxJpegScanPixels";
-
-    internal const string AcceptedFormatsKey = PipelineNames.OptionsSection + ":AcceptedFormats";
-
     /// <summary>
     /// Probes <paramref name="encoded"/>; throws <see cref="ImageRejectedException"/> with a clear reason, and nothing
     /// else but cancellation or out-of-memory: any other exception from the parsing below is turned into a rejection.
@@ -47,7 +36,7 @@ public static class ImageHeaderProbe
             throw new ImageRejectedException(ImageRejectionKind.Empty, "image is empty (0 bytes)");
         }
 
-        ImageFormat format = ImageFormatSniffer.Detect(encoded);
+        var format = ImageFormatSniffer.Detect(encoded);
         if (format == ImageFormat.Unknown)
         {
             throw new ImageRejectedException(
@@ -59,7 +48,7 @@ public static class ImageHeaderProbe
         {
             throw new ImageRejectedException(
                 ImageRejectionKind.UnsupportedFormat,
-                $"{format} images are not accepted ({AcceptedFormatsKey}: {string.Join(", ", limits.AcceptedFormats.Order())})");
+                $"{format} images are not accepted ({limits.Setting(nameof(ImageLimits.AcceptedFormats))}: {string.Join(", ", limits.AcceptedFormats.Order())})");
         }
 
         var detector = ImageSharpSettings.DetectorFor(format)
@@ -134,7 +123,7 @@ public static class ImageHeaderProbe
                 ImageRejectionKind.TooLarge,
                 string.Create(
                     CultureInfo.InvariantCulture,
-                    $"Jpeg image has {scans} scans, more than the limit of {limits.MaxJpegScans} ({MaxJpegScansKey}): every scan revisits every block, so such files cost minutes of CPU to decode"));
+                    $"Jpeg image has {scans} scans, more than the limit of {limits.MaxJpegScans} ({limits.Setting(nameof(ImageLimits.MaxJpegScans))}): every scan revisits every block, so such files cost minutes of CPU to decode"));
         }
 
         long work = pixels * scans;
@@ -144,7 +133,7 @@ public static class ImageHeaderProbe
                 ImageRejectionKind.TooLarge,
                 string.Create(
                     CultureInfo.InvariantCulture,
-                    $"Jpeg image would cost {pixels} pixels x {scans} scans = {work} pixel-scans to decode, over the limit of {limits.MaxJpegScanPixels} ({MaxJpegScanPixelsKey}): every scan revisits every block"));
+                    $"Jpeg image would cost {pixels} pixels x {scans} scans = {work} pixel-scans to decode, over the limit of {limits.MaxJpegScanPixels} ({limits.Setting(nameof(ImageLimits.MaxJpegScanPixels))}): every scan revisits every block"));
         }
     }
 
@@ -163,7 +152,7 @@ public static class ImageHeaderProbe
         {
             int at = (int)offset;
             long size = BinaryPrimitives.ReadUInt32BigEndian(png.Slice(at, 4));
-            ReadOnlySpan<byte> type = png.Slice(at + 4, 4);
+            var type = png.Slice(at + 4, 4);
             bool imageData = type.SequenceEqual("IDAT"u8);
             long remaining = png.Length - (offset + 8);
             if (size + 4 > remaining)
@@ -227,7 +216,7 @@ public static class ImageHeaderProbe
             long remaining = webp.Length - (offset + 8);
             if (size > remaining)
             {
-                ReadOnlySpan<byte> fourcc = webp.Slice(at, 4);
+                var fourcc = webp.Slice(at, 4);
                 if (fourcc.SequenceEqual("EXIF"u8) || fourcc.SequenceEqual("ICCP"u8) || fourcc.SequenceEqual("XMP "u8)
                     || fourcc.SequenceEqual("ALPH"u8) || fourcc.SequenceEqual("ANMF"u8) || fourcc.SequenceEqual("VP8X"u8))
                 {
@@ -289,7 +278,7 @@ public static class ImageHeaderProbe
         {
             int at = (int)offset;
             long size = BinaryPrimitives.ReadUInt32BigEndian(png.Slice(at, 4));
-            ReadOnlySpan<byte> type = png.Slice(at + 4, 4);
+            var type = png.Slice(at + 4, 4);
             int dataStart = at + 8;
             long remaining = png.Length - dataStart;
             if (type.SequenceEqual("eXIf"u8))
@@ -350,7 +339,7 @@ public static class ImageHeaderProbe
                 ImageRejectionKind.TooLarge,
                 string.Create(
                     CultureInfo.InvariantCulture,
-                    $"{what} is {width}x{height} = {pixels} pixels, over the limit of {limits.MaxPixels} ({MaxPixelsKey})"));
+                    $"{what} is {width}x{height} = {pixels} pixels, over the limit of {limits.MaxPixels} ({limits.Setting(nameof(ImageLimits.MaxPixels))})"));
         }
 
         int side = Math.Max(width, height);
@@ -360,7 +349,7 @@ public static class ImageHeaderProbe
                 ImageRejectionKind.TooLarge,
                 string.Create(
                     CultureInfo.InvariantCulture,
-                    $"{what} is {width}x{height}: a side of {side} pixels is over the limit of {limits.MaxDimension} ({MaxDimensionKey})"));
+                    $"{what} is {width}x{height}: a side of {side} pixels is over the limit of {limits.MaxDimension} ({limits.Setting(nameof(ImageLimits.MaxDimension))})"));
         }
     }
 

@@ -29,5 +29,15 @@ public sealed record ImageLimits
         ImageFormat.Jpeg, ImageFormat.Png, ImageFormat.Gif, ImageFormat.Bmp, ImageFormat.Webp, ImageFormat.Tiff,
     };
 
+    /// <summary>
+    /// Where these limits are configured, put before a limit's name in a rejection so an operator knows what to change:
+    /// <c>ClassifierOptions.ToImageLimits</c> gives "Classifier:" (so rows say "Classifier:MaxPixels"). Empty by default:
+    /// Imaging knows its limits, not how a host's configuration names them.
+    /// </summary>
+    public string SettingPrefix { get; init; } = string.Empty;
+
     public static ImageLimits Default { get; } = new();
+
+    /// <summary>How a rejection names the limit <paramref name="limit"/> (a property name of this type).</summary>
+    internal string Setting(string limit) => SettingPrefix + limit;
 }

@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using SixLabors.ImageSharp;
-using SixLabors.ImageSharp.Advanced;
 using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Processing;
 
@@ -75,7 +74,7 @@ public sealed class ImageSharpDecoder : IImageDecoder
             };
             image.Mutate(context => context.Resize(options));
 
-            if (!image.DangerousTryGetSinglePixelMemory(out Memory<TPixel> pixels))
+            if (!image.DangerousTryGetSinglePixelMemory(out var pixels))
             {
                 throw new InvalidOperationException("ImageSharp returned a non-contiguous buffer for the crop window.");
             }

@@ -5,8 +5,9 @@ namespace CarClassifier.Core.Imaging;
 /// Sizes follow torchvision: <c>Resize(n)</c> scales the shorter side to n and the longer to
 /// <c>int(n * long / short)</c>; <c>CenterCrop</c> starts at <c>int(round((size - crop) / 2.0))</c>
 /// (Python rounds halves to even, as <see cref="Math.Round(double)"/> does).
-/// Decoders resize only the <see cref="Window"/>: the part of the resized image, in the stored (not yet
-/// EXIF-oriented) frame, that becomes the crop. Resampling gives each output pixel the same value whether
+/// Decoders resize only the window (<see cref="WindowX"/>, <see cref="WindowY"/>, <see cref="WindowWidth"/> by
+/// <see cref="WindowHeight"/>): the part of the resized image, in the stored (not yet EXIF-oriented) frame, that
+/// becomes the crop. Resampling gives each output pixel the same value whether
 /// or not its neighbours are computed, so this equals "resize everything, then crop", at a fraction of the
 /// cost, and it keeps extreme aspect ratios (10000x1 upscaled to 2560000x256) cheap.
 /// </summary>

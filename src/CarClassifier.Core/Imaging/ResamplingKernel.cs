@@ -12,14 +12,14 @@ internal sealed class ResamplingKernel
     /// <summary>Pillow's <c>PRECISION_BITS</c> (32 - 8 - 2): a byte times a weight, summed, still fits an int.</summary>
     public const int PrecisionBits = 22;
 
-    private readonly int[] weights;
+    private readonly int[] _weights;
 
     private ResamplingKernel(int outputCount, int maxTaps)
     {
         MaxTaps = maxTaps;
         Starts = new int[outputCount];
         Counts = new int[outputCount];
-        weights = new int[outputCount * maxTaps];
+        _weights = new int[outputCount * maxTaps];
     }
 
     /// <summary>Weights are stored <see cref="MaxTaps"/> apart, unused slots zero.</summary>
@@ -35,7 +35,7 @@ internal sealed class ResamplingKernel
     /// <summary>How many consecutive source indexes, from <see cref="First"/>, the outputs read.</summary>
     public int Span => Starts[^1] + Counts[^1] - Starts[0];
 
-    public ReadOnlySpan<int> WeightsFor(int index) => weights.AsSpan(index * MaxTaps, Counts[index]);
+    public ReadOnlySpan<int> WeightsFor(int index) => _weights.AsSpan(index * MaxTaps, Counts[index]);
 
     /// <summary>The kernel for outputs <paramref name="outStart"/>..+<paramref name="outCount"/> of an <paramref name="inSize"/> to <paramref name="outSize"/> resize.</summary>
     public static ResamplingKernel Create(int inSize, int outSize, int outStart, int outCount)
@@ -46,7 +46,7 @@ internal sealed class ResamplingKernel
         double inverseFilterScale = 1.0 / filterScale; // multiplied, not divided, as Pillow does: same doubles
         int maxTaps = ((int)Math.Ceiling(support) * 2) + 1;
         var kernel = new ResamplingKernel(outCount, maxTaps);
-        Span<double> taps = maxTaps <= 512 ? stackalloc double[maxTaps] : new double[maxTaps];
+        var taps = maxTaps <= 512 ? stackalloc double[maxTaps] : new double[maxTaps];
         const double one = 1 << PrecisionBits;
         for (int i = 0; i < outCount; i++)
         {
@@ -61,7 +61,7 @@ internal sealed class ResamplingKernel
                 total += w;
             }
 
-            Span<int> target = kernel.weights.AsSpan(i * maxTaps, count);
+            var target = kernel._weights.AsSpan(i * maxTaps, count);
             for (int x = 0; x < count; x++)
             {
                 double w = total > 0 ? taps[x] / total : 0;

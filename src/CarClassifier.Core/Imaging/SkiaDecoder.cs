@@ -66,8 +66,8 @@ public sealed class SkiaDecoder : IImageDecoder
         {
             fixed (byte* bytes = encoded)
             {
-                using SKData data = SKData.Create((IntPtr)bytes, encoded.Length);
-                using SKCodec? codec = SKCodec.Create(data);
+                using var data = SKData.Create((IntPtr)bytes, encoded.Length);
+                using var codec = SKCodec.Create(data);
                 if (codec is null)
                 {
                     // The header probe read this file, but Skia's codecs cannot (e.g. 12-bit JPEG: Skia's libjpeg-turbo
@@ -82,13 +82,13 @@ public sealed class SkiaDecoder : IImageDecoder
 
     private DecodedImageInfo Decode(SKCodec codec, ImageHeader header, PreprocessRecipe recipe, Span<float> destination)
     {
-        SKImageInfo full = codec.Info;
+        var full = codec.Info;
         // Orientation comes from the shared probe, not codec.EncodedOrigin: Skia reports TopLeft for WebP and PNG
         // files whose EXIF says otherwise (hopper_orientation_6.webp, PNG eXIf), while Pillow's exif_transpose
         // honours them. For JPEG the two agree.
         var plan = PreprocessPlan.Create(full.Width, full.Height, header.Orientation, recipe);
 
-        SKSizeI decodeSize = ChooseDecodeSize(codec, full, recipe.ResizeShorterSide * MinimumOversample);
+        var decodeSize = ChooseDecodeSize(codec, full, recipe.ResizeShorterSide * MinimumOversample);
         var horizontal = ResamplingKernel.Create(decodeSize.Width, plan.ResizedWidth, plan.WindowX, plan.WindowWidth);
         var vertical = ResamplingKernel.Create(decodeSize.Height, plan.ResizedHeight, plan.WindowY, plan.WindowHeight);
 
@@ -172,7 +172,7 @@ public sealed class SkiaDecoder : IImageDecoder
 
         // IncompleteInput and ErrorInInput mean Skia filled part of the picture itself; like ImageSharp, which throws
         // on such data, treat them as corrupt rather than classify a partly blank image.
-        SKCodecResult result = codec.GetPixels(decodeInfo, decoded.GetPixels());
+        var result = codec.GetPixels(decodeInfo, decoded.GetPixels());
         if (result != SKCodecResult.Success)
         {
             var kind = result is SKCodecResult.Unimplemented or SKCodecResult.InvalidConversion
@@ -189,7 +189,7 @@ public sealed class SkiaDecoder : IImageDecoder
     {
         foreach (float scale in (ReadOnlySpan<float>)[0.125f, 0.25f, 0.5f])
         {
-            SKSizeI size = codec.GetScaledDimensions(scale);
+            var size = codec.GetScaledDimensions(scale);
             if (size.Width > 0 && size.Height > 0 && Math.Min(size.Width, size.Height) >= minimumShorterSide)
             {
                 return size;

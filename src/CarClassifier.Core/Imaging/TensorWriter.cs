@@ -43,7 +43,7 @@ internal static class TensorWriter
         int source2 = 2 - firstSource;
 
         byte[]? rented = null;
-        Span<byte> row = cropWidth <= StackRowLimit
+        var row = cropWidth <= StackRowLimit
             ? stackalloc byte[3 * StackRowLimit]
             : (rented = ArrayPool<byte>.Shared.Rent(3 * cropWidth));
         row = row[..(3 * cropWidth)];
@@ -56,9 +56,9 @@ internal static class TensorWriter
 
                 if (recipe.Layout == TensorLayout.Nchw)
                 {
-                    Span<float> d0 = destination.Slice(y * cropWidth, cropWidth);
-                    Span<float> d1 = destination.Slice(plane + (y * cropWidth), cropWidth);
-                    Span<float> d2 = destination.Slice((2 * plane) + (y * cropWidth), cropWidth);
+                    var d0 = destination.Slice(y * cropWidth, cropWidth);
+                    var d1 = destination.Slice(plane + (y * cropWidth), cropWidth);
+                    var d2 = destination.Slice((2 * plane) + (y * cropWidth), cropWidth);
                     for (int x = 0, i = 0; x < cropWidth; x++, i += 3)
                     {
                         d0[x] = lut0[row[i + source0]];
@@ -68,7 +68,7 @@ internal static class TensorWriter
                 }
                 else
                 {
-                    Span<float> d = destination.Slice(y * cropWidth * 3, cropWidth * 3);
+                    var d = destination.Slice(y * cropWidth * 3, cropWidth * 3);
                     for (int i = 0; i < d.Length; i += 3)
                     {
                         d[i] = lut0[row[i + source0]];

@@ -20,7 +20,7 @@ public sealed class TurboJpegDecoder : IImageDecoder
 {
     public const string DecoderName = "turbojpeg";
 
-    private readonly SkiaDecoder fallback;
+    private readonly SkiaDecoder _fallback;
 
     public TurboJpegDecoder()
         : this(new SkiaDecoder())
@@ -31,7 +31,7 @@ public sealed class TurboJpegDecoder : IImageDecoder
     public TurboJpegDecoder(SkiaDecoder fallback)
     {
         ArgumentNullException.ThrowIfNull(fallback);
-        this.fallback = fallback;
+        _fallback = fallback;
     }
 
     public string Name => DecoderName;
@@ -53,10 +53,10 @@ public sealed class TurboJpegDecoder : IImageDecoder
         DecoderGuards.Check(recipe, limits, destination);
         try
         {
-            ImageHeader header = probed ?? ImageHeaderProbe.Probe(encoded, limits);
+            var header = probed ?? ImageHeaderProbe.Probe(encoded, limits);
             if (header.Format != ImageFormat.Jpeg || !IsAvailable || !TryDecodeJpeg(encoded, header, recipe, destination))
             {
-                return fallback.DecodeProbed(encoded, header, recipe, destination);
+                return _fallback.DecodeProbed(encoded, header, recipe, destination);
             }
 
             return header.ToInfo();
@@ -70,7 +70,7 @@ public sealed class TurboJpegDecoder : IImageDecoder
 
     private unsafe bool TryDecodeJpeg(ReadOnlySpan<byte> encoded, ImageHeader header, PreprocessRecipe recipe, Span<float> destination)
     {
-        TurboJpegLibrary.Api tj = TurboJpegLibrary.Functions;
+        var tj = TurboJpegLibrary.Functions;
         IntPtr handle = tj.InitDecompress();
         if (handle == IntPtr.Zero)
         {
@@ -91,7 +91,7 @@ public sealed class TurboJpegDecoder : IImageDecoder
                 }
 
                 var plan = PreprocessPlan.Create(width, height, header.Orientation, recipe);
-                (int scaledWidth, int scaledHeight) = ChooseDecodeSize(width, height, recipe.ResizeShorterSide * fallback.MinimumOversample);
+                (int scaledWidth, int scaledHeight) = ChooseDecodeSize(width, height, recipe.ResizeShorterSide * _fallback.MinimumOversample);
                 var horizontal = ResamplingKernel.Create(scaledWidth, plan.ResizedWidth, plan.WindowX, plan.WindowWidth);
                 var vertical = ResamplingKernel.Create(scaledHeight, plan.ResizedHeight, plan.WindowY, plan.WindowHeight);
 

@@ -34,7 +34,7 @@ internal sealed unsafe class OrtPinnedMemory : MemoryManager<float>
         try
         {
             allocator = new OrtAllocator(session, info);
-            OrtMemoryAllocation allocation = allocator.Allocate(checked((uint)length * sizeof(float)));
+            var allocation = allocator.Allocate(checked((uint)length * sizeof(float)));
             return new OrtPinnedMemory(info, allocator, allocation, length);
         }
         catch

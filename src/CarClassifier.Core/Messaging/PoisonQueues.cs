@@ -7,24 +7,23 @@ using Azure.Storage.Queues.Models;
 using CarClassifier.Core.Configuration;
 using CarClassifier.Core.Ingest;
 using CarClassifier.Core.Results;
+using Microsoft.Extensions.Options;
 
 namespace CarClassifier.Core.Messaging;
 
 /// <summary>
-/// Reads and replays the two poison queues: <see cref="PipelineNames.PoisonQueue"/> (classify messages that failed
-/// maxDequeueCount times) and the WebJobs blob trigger's <see cref="BlobTriggerPoisonQueue"/> (blobs whose ingest
-/// failed five times). Listing hides each message briefly while it reads (queues cannot be paged by peeking) and
-/// makes it visible again at once; replay sends the work on again and deletes the poison copy only after that succeeded.
+/// Reads, replays and purges the poison queues: <see cref="PipelineNames.PoisonQueue"/> (classify messages that failed
+/// maxDequeueCount times) and the blob-trigger poison queues the host names in <see cref="PoisonQueueOptions"/> (blobs
+/// whose ingest failed on every try; the CLI and local host name the WebJobs blob extension's). Replay and purge hide
+/// each message briefly while they read (queues cannot be paged by peeking) and make the rest visible again at once;
+/// replay sends the work on again and deletes the poison copy only after that succeeded.
 /// </summary>
 public sealed class PoisonQueues
 {
-    /// <summary>The WebJobs SDK's poison queue for blob triggers (a fixed name in the extension).</summary>
-    public const string BlobTriggerPoisonQueue = "webjobs-blobtrigger-poison";
-
     private static readonly TimeSpan Hold = TimeSpan.FromSeconds(60);
 
     private readonly QueueClient _classifyPoison;
-    private readonly QueueClient _blobTriggerPoison;
+    private readonly QueueClient[] _queues;
     private readonly WorkQueue _work;
     private readonly ImageIngestor _ingestor;
     private readonly BlobServiceClient _blobs;
@@ -33,7 +32,14 @@ public sealed class PoisonQueues
     private readonly ServiceBus.ServiceBusDeadLetterQueue? _deadLetters;
 
     /// <param name="deadLetters">On the Service Bus transport: the work queue's dead letters, listed and replayed with the storage poison queues.</param>
-    public PoisonQueues(StorageClientFactory storage, WorkQueue work, ImageIngestor ingestor, BlobServiceClient blobs, TimeProvider time, ServiceBus.ServiceBusDeadLetterQueue? deadLetters = null)
+    public PoisonQueues(
+        StorageClientFactory storage,
+        WorkQueue work,
+        ImageIngestor ingestor,
+        BlobServiceClient blobs,
+        TimeProvider time,
+        IOptions<PoisonQueueOptions> options,
+        ServiceBus.ServiceBusDeadLetterQueue? deadLetters = null)
     {
         _deadLetters = deadLetters;
         ArgumentNullException.ThrowIfNull(storage);
@@ -41,10 +47,15 @@ public sealed class PoisonQueues
         ArgumentNullException.ThrowIfNull(ingestor);
         ArgumentNullException.ThrowIfNull(blobs);
         ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(options);
         _classifyPoison = storage.CreateQueueClient(PipelineNames.PoisonQueue);
 
         // The blob extension writes its own messages; read them raw and decode whichever encoding it used.
-        _blobTriggerPoison = storage.CreateQueueClient(BlobTriggerPoisonQueue, QueueMessageEncoding.None);
+        _queues =
+        [
+            _classifyPoison,
+            .. options.Value.BlobTriggerPoisonQueues.Distinct(StringComparer.Ordinal).Select(name => storage.CreateQueueClient(name, QueueMessageEncoding.None)),
+        ];
         _work = work;
         _ingestor = ingestor;
         _blobs = blobs;
@@ -55,14 +66,14 @@ public sealed class PoisonQueues
     public const int PeekLimit = 32;
 
     /// <summary>
-    /// The messages in both poison queues, peeked: left in place and visible, their dequeue count unchanged (receiving
+    /// The messages in every poison queue, peeked: left in place and visible, their dequeue count unchanged (receiving
     /// them would count as a delivery and hide them from a concurrent replay). A storage queue can only be peeked
     /// <see cref="PeekLimit"/> deep, so at most that many per queue.
     /// </summary>
     public async Task<IReadOnlyList<PoisonMessage>> ListAsync(CancellationToken cancellationToken = default)
     {
         var all = new List<PoisonMessage>();
-        foreach (var queue in new[] { _classifyPoison, _blobTriggerPoison })
+        foreach (var queue in _queues)
         {
             try
             {
@@ -87,7 +98,7 @@ public sealed class PoisonQueues
     {
         ArgumentNullException.ThrowIfNull(select);
         var replayed = new List<PoisonMessage>();
-        foreach (var queue in new[] { _classifyPoison, _blobTriggerPoison })
+        foreach (var queue in _queues)
         {
             var held = await ReceiveAllAsync(queue, cancellationToken).ConfigureAwait(false);
             var keep = new List<QueueMessage>();
@@ -112,14 +123,14 @@ public sealed class PoisonQueues
     }
 
     /// <summary>
-    /// Deletes the messages <paramref name="select"/> accepts from both storage poison queues, for good (their blobs and
+    /// Deletes the messages <paramref name="select"/> accepts from every storage poison queue, for good (their blobs and
     /// rows stay). Returns the messages deleted. Service Bus dead letters are not purged here.
     /// </summary>
     public async Task<IReadOnlyList<PoisonMessage>> PurgeAsync(Func<PoisonMessage, bool> select, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(select);
         var purged = new List<PoisonMessage>();
-        foreach (var queue in new[] { _classifyPoison, _blobTriggerPoison })
+        foreach (var queue in _queues)
         {
             var held = await ReceiveAllAsync(queue, cancellationToken).ConfigureAwait(false);
             var keep = new List<QueueMessage>();

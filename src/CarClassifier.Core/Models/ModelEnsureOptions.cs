@@ -1,6 +1,6 @@
 namespace CarClassifier.Core.Models;
 
-/// <summary>What <see cref="ModelStore.EnsureModelAsync"/> may do when the weights are not already in the cache.</summary>
+/// <summary>What <c>ModelStore.EnsureModelAsync</c> may do when the weights are not already in the cache.</summary>
 public sealed record ModelEnsureOptions
 {
     public static ModelEnsureOptions Default { get; } = new();

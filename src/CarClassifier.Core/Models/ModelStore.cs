@@ -243,7 +243,7 @@ public sealed class ModelStore
             {
                 using var response = await Http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
                 response.EnsureSuccessStatusCode();
-                var total = response.Content.Headers.ContentLength ?? (manifest.SizeBytes > 0 ? manifest.SizeBytes : (long?)null);
+                var total = response.Content.Headers.ContentLength ?? (manifest.SizeBytes > 0 ? manifest.SizeBytes : null);
                 progress?.Report(new ModelProgress(ModelProgressStage.Downloading, 0, total));
 
                 await using var source = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);

@@ -17,7 +17,7 @@ public static class VisibleText
         if (string.IsNullOrEmpty(text)) return text ?? string.Empty;
         if (!text.EnumerateRunes().Any(IsHidden)) return text;
         var builder = new StringBuilder(text.Length + 16);
-        foreach (Rune rune in text.EnumerateRunes())
+        foreach (var rune in text.EnumerateRunes())
         {
             if (IsHidden(rune))
             {

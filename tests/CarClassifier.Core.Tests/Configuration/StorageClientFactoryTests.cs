@@ -1,7 +1,6 @@
 using Azure.Core;
 using Azure.Data.Tables;
 using Azure.Identity;
-using CarClassifier.Core;
 using CarClassifier.Core.Configuration;
 using Microsoft.Extensions.Configuration;
 

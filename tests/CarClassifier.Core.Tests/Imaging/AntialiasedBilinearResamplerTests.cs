@@ -42,7 +42,7 @@ public class AntialiasedBilinearResamplerTests
         byte[] source = new byte[sourceSize * sourceSize * 4];
         for (int i = 0; i < source.Length; i += 4)
         {
-            (source[i], source[i + 1], source[i + 2], source[i + 3]) = ((byte)0, (byte)128, (byte)255, (byte)255);
+            (source[i], source[i + 1], source[i + 2], source[i + 3]) = (0, 128, 255, 255);
         }
 
         var kernel = ResamplingKernel.Create(sourceSize, resizedSize, 0, 64);

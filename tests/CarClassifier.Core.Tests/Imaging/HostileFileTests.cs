@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using CarClassifier.Core.Configuration;
 using CarClassifier.Core.Imaging;
 
 namespace CarClassifier.Core.Tests.Imaging;
@@ -188,7 +189,7 @@ public sealed partial class HostileFileTests
     {
         // Arrange: 256x256 with 442 scans = 28,966,912 pixel-scans (the count alone is under the 500-scan limit).
         byte[] bytes = ProgressiveJpeg.WithManyScans(256, 256, firstBit: 6);
-        var limits = ImageLimits.Default with { MaxJpegScanPixels = 20_000_000 };
+        var limits = new ClassifierOptions { MaxJpegScanPixels = 20_000_000 }.ToImageLimits();
 
         // Act
         var ex = Assert.Throws<ImageRejectedException>(() => ImageHeaderProbe.Probe(bytes, limits));
@@ -215,7 +216,7 @@ public sealed partial class HostileFileTests
         int scans = 442;
 
         // Act
-        var ex = Assert.Throws<ImageRejectedException>(() => ImageHeaderProbe.Probe(bytes, ImageLimits.Default));
+        var ex = Assert.Throws<ImageRejectedException>(() => ImageHeaderProbe.Probe(bytes, new ClassifierOptions().ToImageLimits()));
 
         // Assert
         Assert.Equal(ImageRejectionKind.TooLarge, ex.Kind);

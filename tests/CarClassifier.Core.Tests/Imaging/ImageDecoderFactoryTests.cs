@@ -12,7 +12,7 @@ public class ImageDecoderFactoryTests
     public void Create_KnownName_ReturnsDecoder(string name, Type expected)
     {
         // Act
-        IImageDecoder decoder = ImageDecoderFactory.Create(name);
+        var decoder = ImageDecoderFactory.Create(name);
 
         // Assert
         Assert.IsType(expected, decoder);

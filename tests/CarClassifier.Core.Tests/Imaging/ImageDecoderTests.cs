@@ -31,7 +31,7 @@ public class ImageDecoderTests(ITestOutputHelper output)
         tensor[^1] = 42f;
 
         // Act
-        DecodedImageInfo info = ImageDecoderFactory.Create(decoderName).DecodeInto(bytes, Decoding.Recipe, ImageLimits.Default, tensor);
+        var info = ImageDecoderFactory.Create(decoderName).DecodeInto(bytes, Decoding.Recipe, ImageLimits.Default, tensor);
 
         // Assert
         Assert.Equal(ImageFormat.Jpeg, info.Format);
@@ -110,14 +110,14 @@ public class ImageDecoderTests(ITestOutputHelper output)
     {
         // Arrange
         byte[] bytes = File.ReadAllBytes(TestData.Edge(file));
-        IImageDecoder decoder = ImageDecoderFactory.Create(decoderName);
+        var decoder = ImageDecoderFactory.Create(decoderName);
         var selfProbed = new float[Decoding.Recipe.ImageTensorLength];
         var probed = new float[Decoding.Recipe.ImageTensorLength];
-        DecodedImageInfo expected = decoder.DecodeInto(bytes, Decoding.Recipe, ImageLimits.Default, selfProbed);
-        ImageHeader header = ImageHeaderProbe.Probe(bytes, ImageLimits.Default);
+        var expected = decoder.DecodeInto(bytes, Decoding.Recipe, ImageLimits.Default, selfProbed);
+        var header = ImageHeaderProbe.Probe(bytes, ImageLimits.Default);
 
         // Act
-        DecodedImageInfo actual = decoder.DecodeInto(bytes, header, Decoding.Recipe, ImageLimits.Default, probed);
+        var actual = decoder.DecodeInto(bytes, header, Decoding.Recipe, ImageLimits.Default, probed);
 
         // Assert
         Assert.Equal(expected, actual);
@@ -131,13 +131,13 @@ public class ImageDecoderTests(ITestOutputHelper output)
     {
         // Arrange
         byte[] bytes = File.ReadAllBytes(TestData.Edge("exif_Portrait_6.jpg"));
-        IImageDecoder decoder = ImageDecoderFactory.Create(decoderName);
-        ImageHeader header = ImageHeaderProbe.Probe(bytes, ImageLimits.Default);
+        var decoder = ImageDecoderFactory.Create(decoderName);
+        var header = ImageHeaderProbe.Probe(bytes, ImageLimits.Default);
         Assert.Equal(6, header.Orientation);
         var tensor = new float[Decoding.Recipe.ImageTensorLength];
 
         // Act
-        DecodedImageInfo info = decoder.DecodeInto(bytes, header with { Orientation = 1 }, Decoding.Recipe, ImageLimits.Default, tensor);
+        var info = decoder.DecodeInto(bytes, header with { Orientation = 1 }, Decoding.Recipe, ImageLimits.Default, tensor);
 
         // Assert: the stored (landscape) size, as orientation 1 leaves it, not the upright portrait the file's EXIF asks for.
         Assert.Equal((header.StoredWidth, header.StoredHeight), (info.Width, info.Height));
@@ -345,7 +345,7 @@ public class ImageDecoderTests(ITestOutputHelper output)
     public void DecodeInto_ConcurrentCallsOnOneInstance_GiveIdenticalTensors(string decoderName)
     {
         // Arrange
-        IImageDecoder decoder = ImageDecoderFactory.Create(decoderName);
+        var decoder = ImageDecoderFactory.Create(decoderName);
         string[] files = [TestData.Photo("car_mlnet_Camaro.jpg"), TestData.Edge("pil123rgba.png"), TestData.Edge("hopper.webp")];
         byte[][] inputs = files.Select(File.ReadAllBytes).ToArray();
         float[][] expected = inputs.Select(bytes => Decoding.Decode(decoderName, bytes)).ToArray();

@@ -26,7 +26,7 @@ public class ImageFormatSnifferTests
         byte[] bytes = Convert.FromHexString(hex);
 
         // Act
-        ImageFormat format = ImageFormatSniffer.Detect(bytes);
+        var format = ImageFormatSniffer.Detect(bytes);
 
         // Assert
         Assert.Equal(expected, format);
@@ -46,7 +46,7 @@ public class ImageFormatSnifferTests
         byte[] bytes = File.ReadAllBytes(TestData.Edge(edgeFile));
 
         // Act
-        ImageFormat format = ImageFormatSniffer.Detect(bytes);
+        var format = ImageFormatSniffer.Detect(bytes);
 
         // Assert
         Assert.Equal(expected, format);

@@ -1,4 +1,5 @@
 using System.Text;
+using CarClassifier.Core.Configuration;
 using CarClassifier.Core.Imaging;
 
 namespace CarClassifier.Core.Tests.Imaging;
@@ -56,7 +57,7 @@ public class ImageHeaderProbeTests
         // Assert: rejected from the header; 60000x60000 RGB would have needed 10.8 GB.
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.Equal(ImageRejectionKind.TooLarge, ex.Kind);
-        Assert.Equal("image is 60000x60000 = 3600000000 pixels, over the limit of 50000000 (Classifier:MaxPixels)", ex.Message);
+        Assert.Equal("image is 60000x60000 = 3600000000 pixels, over the limit of 50000000 (MaxPixels)", ex.Message);
         Assert.True(allocated < 16 * 1024 * 1024, $"probe allocated {allocated} bytes");
     }
 
@@ -88,7 +89,7 @@ public class ImageHeaderProbeTests
 
         // Assert
         Assert.Equal(ImageRejectionKind.TooLarge, ex.Kind);
-        Assert.Contains("694 scans, more than the limit of 500 (Classifier:MaxJpegScans)", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("694 scans, more than the limit of 500 (MaxJpegScans)", ex.Message, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -171,9 +172,9 @@ public class ImageHeaderProbeTests
         byte[] bytes = GeneratedImages.JpegWithPatchedSize(File.ReadAllBytes(TestData.Edge("baseline_hopper.jpg")), 25000, 100);
 
         // Act
-        var ex = Assert.Throws<ImageRejectedException>(() => ImageHeaderProbe.Probe(bytes, ImageLimits.Default));
+        var ex = Assert.Throws<ImageRejectedException>(() => ImageHeaderProbe.Probe(bytes, new ClassifierOptions().ToImageLimits()));
 
-        // Assert
+        // Assert: the classifier's limits name the setting to change, as configured (the Classifier section).
         Assert.Equal(ImageRejectionKind.TooLarge, ex.Kind);
         Assert.Contains("25000x100", ex.Message, StringComparison.Ordinal);
         Assert.Contains("Classifier:MaxDimension", ex.Message, StringComparison.Ordinal);
@@ -233,7 +234,7 @@ public class ImageHeaderProbeTests
         byte[] bytes = File.ReadAllBytes(TestData.Edge(edgeFile));
 
         // Act
-        ImageHeader header = ImageHeaderProbe.Probe(bytes, ImageLimits.Default);
+        var header = ImageHeaderProbe.Probe(bytes, ImageLimits.Default);
 
         // Assert
         Assert.Equal((width, height, orientation), (header.StoredWidth, header.StoredHeight, header.Orientation));

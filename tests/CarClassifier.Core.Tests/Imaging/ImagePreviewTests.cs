@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using CarClassifier.Core.Configuration;
 using CarClassifier.Core.Imaging;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
@@ -96,7 +97,7 @@ public sealed partial class ImagePreviewTests(ITestOutputHelper output)
     {
         var png = GeneratedImages.Png(400, 400, new Rgba32(0, 255, 0, 255));
 
-        var ex = Assert.Throws<ImageRejectedException>(() => ImagePreview.RenderJpeg(png, new ImageLimits { MaxPixels = 10_000 }, 64));
+        var ex = Assert.Throws<ImageRejectedException>(() => ImagePreview.RenderJpeg(png, new ClassifierOptions { MaxPixels = 10_000 }.ToImageLimits(), 64));
 
         Assert.Equal(ImageRejectionKind.TooLarge, ex.Kind);
         Assert.Contains("Classifier:MaxPixels", ex.Message, StringComparison.Ordinal);

@@ -82,10 +82,10 @@ public class TurboJpegDecoderTests(ITestOutputHelper output)
         // Arrange
         using var codec = SKCodec.Create(TestData.Photo(photo));
         double minimum = Decoding.Recipe.ResizeShorterSide * new SkiaDecoder().MinimumOversample;
-        SKSizeI expected = codec.Info.Size;
+        var expected = codec.Info.Size;
         foreach (float scale in (ReadOnlySpan<float>)[0.125f, 0.25f, 0.5f])
         {
-            SKSizeI size = codec.GetScaledDimensions(scale);
+            var size = codec.GetScaledDimensions(scale);
             if (Math.Min(size.Width, size.Height) >= minimum)
             {
                 expected = size;

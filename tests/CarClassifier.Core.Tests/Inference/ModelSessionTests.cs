@@ -32,7 +32,7 @@ public sealed class ModelSessionTests
     {
         // Arrange: this build carries the CPU ONNX Runtime package, as CI and laptops do.
         using var folder = new TempFolder();
-        LocalModel model = await new ModelStore(folder.Path, generator: OnnxWeightsGenerator.Instance).LoadAsync(RepoPaths.Manifest("color-tiny"));
+        var model = await new ModelStore(folder.Path, generator: OnnxWeightsGenerator.Instance).LoadAsync(RepoPaths.Manifest("color-tiny"));
         var logger = new RecordingLogger();
         var options = new ClassifierOptions { ExecutionProvider = ExecutionProvider.Cuda };
 
@@ -58,7 +58,7 @@ public sealed class ModelSessionTests
         // Arrange: the CPU ONNX Runtime package has no CUDA provider, which is how a GPU replica without a working
         // driver or CUDA libraries looks to ONNX Runtime.
         using var folder = new TempFolder();
-        LocalModel model = await new ModelStore(folder.Path, generator: OnnxWeightsGenerator.Instance).LoadAsync(RepoPaths.Manifest("color-tiny"));
+        var model = await new ModelStore(folder.Path, generator: OnnxWeightsGenerator.Instance).LoadAsync(RepoPaths.Manifest("color-tiny"));
         var options = new ClassifierOptions { ExecutionProvider = ExecutionProvider.Cuda, RequireCuda = true };
 
         // Act

@@ -3,7 +3,6 @@ using CarClassifier.Cli.LocalHost;
 using CarClassifier.Core;
 using CarClassifier.Core.Configuration;
 using CarClassifier.Core.Messaging;
-using CarClassifier.Core.Storage;
 using Microsoft.Extensions.Configuration;
 using Xunit.Abstractions;
 

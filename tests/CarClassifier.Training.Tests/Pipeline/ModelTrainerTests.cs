@@ -1,4 +1,3 @@
-using System.Text.Json;
 using CarClassifier.Core.Models;
 using CarClassifier.Training.Data;
 using CarClassifier.Training.Pipeline;

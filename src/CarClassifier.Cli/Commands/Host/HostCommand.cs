@@ -6,7 +6,6 @@ using CarClassifier.Core.Configuration;
 using CarClassifier.Core.Messaging.ServiceBus;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

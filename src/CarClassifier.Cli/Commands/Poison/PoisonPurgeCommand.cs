@@ -14,12 +14,6 @@ public sealed class PoisonPurgeCommand(StorageConnection connection, PoisonQueue
     public override async Task<int> ExecuteAsync(CommandContext context, PoisonPurgeSettings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        if (!settings.SelectsMessages)
-        {
-            AnsiConsole.MarkupLine("[red]Pass either --all or one or more --id <MESSAGE_ID>[/] (see [bold]carclass poison list[/]).");
-            return ExitCodes.Usage;
-        }
-
         if (!settings.Yes && !AnsiConsole.Profile.Capabilities.Interactive)
         {
             AnsiConsole.MarkupLine("[red]Purging deletes messages for good: confirm with --yes[/] (no terminal to ask on).");

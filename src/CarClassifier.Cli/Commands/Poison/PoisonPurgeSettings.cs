@@ -1,10 +1,11 @@
 using System.ComponentModel;
 using CarClassifier.Cli.Commands.Shared;
+using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace CarClassifier.Cli.Commands.Poison;
 
-/// <summary>Options of <c>carclass poison purge</c>: exactly one of --all or --id, and --yes where nobody can be asked.</summary>
+/// <summary>Options of <c>carclass poison purge</c>: exactly one of --all or --id (<see cref="PoisonSelection"/>), and --yes where nobody can be asked.</summary>
 public sealed class PoisonPurgeSettings : StorageSettings
 {
     [CommandOption("--all")]
@@ -19,6 +20,6 @@ public sealed class PoisonPurgeSettings : StorageSettings
     [Description("Do not ask for confirmation (required when the input is not a terminal).")]
     public bool Yes { get; init; }
 
-    /// <summary>Exactly one of --all and --id was given.</summary>
-    public bool SelectsMessages => All != (Ids.Length > 0);
+    public override ValidationResult Validate() =>
+        base.Validate() is { Successful: false } common ? common : PoisonSelection.Validate(All, Ids);
 }

@@ -1,3 +1,4 @@
+using CarClassifier.Cli.LocalHost;
 using CarClassifier.Core.Messaging;
 using CarClassifier.Core.Results;
 
@@ -30,7 +31,7 @@ internal static class PoisonReasons
         {
             { Status: nameof(ClassificationStatus.Failed) } => $"{row.ErrorKind}: {row.Error}",
             { Status: nameof(ClassificationStatus.Succeeded) } => "Classified since (a later delivery or replay succeeded): purge it.",
-            _ when message.Queue == PoisonQueues.BlobTriggerPoisonQueue => "The ingest trigger failed on every try and wrote no row; see the host log.",
+            _ when message.Queue == BlobTriggerPoisonQueue.Name => "The ingest trigger failed on every try and wrote no row; see the host log.",
             _ => "Failed on every delivery and no row could be written (is the results table reachable?); see the host log.",
         };
     }

@@ -14,12 +14,6 @@ public sealed class PoisonReplayCommand(StorageConnection connection, PoisonQueu
     public override async Task<int> ExecuteAsync(CommandContext context, PoisonReplaySettings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        if (!settings.SelectsMessages)
-        {
-            AnsiConsole.MarkupLine("[red]Pass either --all or one or more --id <MESSAGE_ID>[/] (see [bold]carclass poison list[/]).");
-            return ExitCodes.Usage;
-        }
-
         if (!await connection.OpenAsync(cancellationToken).ConfigureAwait(false)) return ExitCodes.StorageUnavailable;
         var ids = settings.Ids.ToHashSet(StringComparer.Ordinal);
         IReadOnlyList<PoisonMessage> replayed;

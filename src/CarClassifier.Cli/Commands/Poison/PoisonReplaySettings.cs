@@ -1,10 +1,11 @@
 using System.ComponentModel;
 using CarClassifier.Cli.Commands.Shared;
+using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace CarClassifier.Cli.Commands.Poison;
 
-/// <summary>Options of <c>carclass poison replay</c>: exactly one of --all or --id.</summary>
+/// <summary>Options of <c>carclass poison replay</c>: exactly one of --all or --id (<see cref="PoisonSelection"/>).</summary>
 public sealed class PoisonReplaySettings : StorageSettings
 {
     [CommandOption("--all")]
@@ -15,6 +16,6 @@ public sealed class PoisonReplaySettings : StorageSettings
     [Description("Replay one message, by the id `carclass poison list` shows. Repeatable.")]
     public string[] Ids { get; init; } = [];
 
-    /// <summary>Exactly one of --all and --id was given (checked by the command, so a mistake exits with <see cref="ExitCodes.Usage"/>).</summary>
-    public bool SelectsMessages => All != (Ids.Length > 0);
+    public override ValidationResult Validate() =>
+        base.Validate() is { Successful: false } common ? common : PoisonSelection.Validate(All, Ids);
 }

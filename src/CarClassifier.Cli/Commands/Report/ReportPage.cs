@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
-using CarClassifier.Cli.Commands.Shared;
 using CarClassifier.Core.Results;
 using CarClassifier.Core.Text;
 

@@ -1,5 +1,4 @@
 using CarClassifier.Cli.Commands.Shared;
-using CarClassifier.Cli.Output;
 using CarClassifier.Core;
 using CarClassifier.Core.Configuration;
 using CarClassifier.Core.Results;

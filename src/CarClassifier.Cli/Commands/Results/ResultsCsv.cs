@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using CarClassifier.Cli.Commands.Shared;
 using CarClassifier.Core.Results;
 
 namespace CarClassifier.Cli.Commands.Results;

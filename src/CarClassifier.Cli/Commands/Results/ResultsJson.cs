@@ -1,5 +1,4 @@
 using System.Text.Json;
-using CarClassifier.Cli.Commands.Shared;
 using CarClassifier.Core.Results;
 
 namespace CarClassifier.Cli.Commands.Results;

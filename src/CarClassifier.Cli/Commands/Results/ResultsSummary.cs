@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using CarClassifier.Cli.Commands.Shared;
 using CarClassifier.Core.Results;
 using Spectre.Console;
 

@@ -1,7 +1,6 @@
 using CarClassifier.Cli.Output;
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using Azure;
 using Azure.Storage.Blobs;
 using CarClassifier.Cli.Commands.Shared;
 using CarClassifier.Cli.LocalHost;
@@ -11,10 +10,7 @@ using CarClassifier.Core.Models;
 using CarClassifier.Core.Results;
 using CarClassifier.Core.Vehicles;
 using CarClassifier.Cli.Commands.Results;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Spectre.Console;
 using Spectre.Console.Cli;

@@ -1,5 +1,3 @@
-using CarClassifier.Cli.Commands.Shared;
-
 namespace CarClassifier.Cli.Commands.Shared;
 
 /// <summary>Lists the files to upload from a folder: every regular, non-hidden file, recursively, in a stable order.</summary>

@@ -1,10 +1,5 @@
-using Azure;
-using CarClassifier.Cli.Commands.Shared;
-using CarClassifier.Core;
-using CarClassifier.Core.Configuration;
 using CarClassifier.Core.Results;
 using CarClassifier.Core.Vehicles;
-using Spectre.Console;
 
 namespace CarClassifier.Cli.Commands.Shared;
 

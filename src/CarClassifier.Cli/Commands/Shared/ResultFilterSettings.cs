@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using System.Globalization;
-using CarClassifier.Cli.Commands.Shared;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

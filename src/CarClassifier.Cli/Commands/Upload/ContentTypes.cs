@@ -1,5 +1,3 @@
-using CarClassifier.Cli.Commands.Shared;
-
 namespace CarClassifier.Cli.Commands.Upload;
 
 /// <summary>Content types for uploaded images, so a blob opened in a browser shows as an image.</summary>

@@ -1,5 +1,3 @@
-using CarClassifier.Cli.Commands.Shared;
-
 namespace CarClassifier.Cli.Commands.Watch;
 
 /// <summary>One poll of <c>watch</c>: how many blobs are uploaded under the prefix and how many have a current row; on Service Bus, its dead letters too.</summary>

@@ -22,7 +22,7 @@ internal static unsafe class TurboJpegLibrary
     public const int FlagLimitScans = 32768;
 
     private static readonly Lazy<Api?> Loaded = new(Load);
-    private static string unavailableReason = "";
+    private static string _unavailableReason = "";
 
     /// <summary>Sonames tried in order: Debian/Ubuntu and Fedora ship <c>libturbojpeg.so.0</c>; the others cover dev installs and macOS.</summary>
     private static readonly string[] Candidates = ["libturbojpeg.so.0", "libturbojpeg.so", "libturbojpeg.0.dylib", "libturbojpeg.dylib"];
@@ -30,16 +30,16 @@ internal static unsafe class TurboJpegLibrary
     public static bool IsAvailable => Loaded.Value is not null;
 
     /// <summary>Why the library could not be used (empty when it can).</summary>
-    public static string UnavailableReason => Loaded.Value is null ? unavailableReason : "";
+    public static string UnavailableReason => Loaded.Value is null ? _unavailableReason : "";
 
-    public static Api Functions => Loaded.Value ?? throw new InvalidOperationException($"TurboJPEG is not available: {unavailableReason}");
+    public static Api Functions => Loaded.Value ?? throw new InvalidOperationException($"TurboJPEG is not available: {_unavailableReason}");
 
     private static Api? Load()
     {
         if (OperatingSystem.IsWindows())
         {
             // The API takes C "unsigned long" sizes, 32-bit on Windows and 64-bit on LP64 systems; only the latter is bound.
-            unavailableReason = "the TurboJPEG binding is for Linux and macOS";
+            _unavailableReason = "the TurboJPEG binding is for Linux and macOS";
             return null;
         }
 
@@ -64,12 +64,12 @@ internal static unsafe class TurboJpegLibrary
                     (delegate* unmanaged<IntPtr, int>)destroy);
             }
 
-            unavailableReason = $"{name} lacks the TurboJPEG 2 API (tjDecompress2 and friends)";
+            _unavailableReason = $"{name} lacks the TurboJPEG 2 API (tjDecompress2 and friends)";
             NativeLibrary.Free(handle);
             return null;
         }
 
-        unavailableReason = "libturbojpeg was not found (Debian/Ubuntu: apt-get install libturbojpeg0)";
+        _unavailableReason = "libturbojpeg was not found (Debian/Ubuntu: apt-get install libturbojpeg0)";
         return null;
     }
 
