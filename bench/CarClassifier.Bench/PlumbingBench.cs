@@ -347,7 +347,7 @@ internal static class PlumbingBench
         throw new TimeoutException($"The host did not finish {count} images under '{prefix}' ({mode} mode) in time.");
     }
 
-    private static async Task WaitForJitToSettleAsync(int pid, CancellationToken cancellationToken)
+    internal static async Task WaitForJitToSettleAsync(int pid, CancellationToken cancellationToken)
     {
         static double Jit(int pid) => ProcessCpu.Read(pid).Threads.Values.Where(t => ProcessCpu.GroupName(t.Name) == ProcessCpu.JitGroup).Sum(t => t.Ms);
         var last = Jit(pid);
@@ -368,7 +368,7 @@ internal static class PlumbingBench
     private static int WarmUpCount(int images) => Math.Clamp(images * 2, 16, 1600);
 
     /// <summary>Decode + preprocess of the same files on one thread of this process, with the host's default decoder and limits.</summary>
-    private static double DecodeOnlyCpuMs(PhotoClass photoClass, BenchModel model)
+    internal static double DecodeOnlyCpuMs(PhotoClass photoClass, BenchModel model)
     {
         var options = new ClassifierOptions();
         var decoder = ImageDecoderFactory.Create(options.Decoder);

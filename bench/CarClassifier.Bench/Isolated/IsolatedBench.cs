@@ -5,7 +5,6 @@ using Azure.Storage.Blobs;
 using CarClassifier.Bench.Isolated.Rpc;
 using CarClassifier.Core;
 using CarClassifier.Core.Configuration;
-using CarClassifier.Core.Imaging;
 using CarClassifier.Core.Messaging;
 using CarClassifier.Core.Results;
 using Microsoft.Extensions.Configuration;
@@ -47,7 +46,7 @@ internal static class IsolatedBench
         {
             var photoClass = size == PhotoSet.PlumbingOnlyClass ? PhotoSet.Small(photos) : photos.FirstOrDefault(p => p.Name == size)
                 ?? throw new ArgumentException($"--plumbing-sizes: no photo class '{size}'.");
-            var decodeOnly = DecodeOnlyCpuMs(photoClass, model);
+            var decodeOnly = PlumbingBench.DecodeOnlyCpuMs(photoClass, model);
             note($"isolated {size}: decode only {decodeOnly:F2} core-ms/image");
             // Ports apart from the plumbing section's, so both can run in one bench invocation.
             var port = settings.AzuritePort + 60 + (3 * run++);
@@ -128,7 +127,7 @@ internal static class IsolatedBench
             if (warmOutcome.Failed > 0) throw new InvalidOperationException($"{warmOutcome.Failed} of {warm} warm-up invocations failed: {warmOutcome.FirstFailure}");
             var noOpWarm = await DispatchAsync(channel, NoOpRequests(noOpId, noOpClaims.Take(warm)), batchSize, newBatchThreshold, worker, cancellationToken).ConfigureAwait(false);
             if (noOpWarm.Failed > 0) throw new InvalidOperationException($"{noOpWarm.Failed} of {warm} no-op warm-up invocations failed: {noOpWarm.FirstFailure}");
-            await WaitForJitToSettleAsync(worker.Id, cancellationToken).ConfigureAwait(false);
+            await PlumbingBench.WaitForJitToSettleAsync(worker.Id, cancellationToken).ConfigureAwait(false);
 
             var classify = await run.MeasureAsync(
                 Requests(classifyId, runBlobs), $"{photoClass.Name}, {n} invocations", $"classify, isolated worker ({settings.PlumbingLabel})", cancellationToken).ConfigureAwait(false);
@@ -383,41 +382,6 @@ internal static class IsolatedBench
         var responses = tasks.Select(t => t.Result).ToList();
         var failed = responses.Where(r => r.Result?.Status != StatusResult.Types.Status.Success).ToList();
         return new Outcome(responses.Count - failed.Count, failed.Count, failed.FirstOrDefault()?.Result?.Exception?.Message);
-    }
-
-    private static async Task WaitForJitToSettleAsync(int pid, CancellationToken cancellationToken)
-    {
-        static double Jit(int pid) => ProcessCpu.Read(pid).Threads.Values.Where(t => ProcessCpu.GroupName(t.Name) == ProcessCpu.JitGroup).Sum(t => t.Ms);
-        var last = Jit(pid);
-        for (var i = 0; i < 60; i++)
-        {
-            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
-            var now = Jit(pid);
-            if (now - last < 15) return;
-            last = now;
-        }
-    }
-
-    /// <summary>Decode + preprocess of the same files on one thread of this process (as the plumbing section measures it).</summary>
-    private static double DecodeOnlyCpuMs(PhotoClass photoClass, BenchModel model)
-    {
-        var options = new ClassifierOptions();
-        var decoder = ImageDecoderFactory.Create(options.Decoder);
-        var limits = options.ToImageLimits();
-        var tensor = new float[3 * 224 * 224];
-        var files = photoClass.Files.Select(f => f.Bytes).ToArray();
-        var warm = Stopwatch.StartNew();
-        for (var i = 0; warm.Elapsed < TimeSpan.FromSeconds(1.5) || i < 100; i++) decoder.DecodeInto(files[i % files.Length], model.Manifest.Preprocess, limits, tensor);
-        var before = ProcessCpu.Read(Environment.ProcessId).TotalMs;
-        var watch = Stopwatch.StartNew();
-        var count = 0;
-        while (watch.Elapsed < TimeSpan.FromSeconds(2) || count < 20)
-        {
-            decoder.DecodeInto(files[count % files.Length], model.Manifest.Preprocess, limits, tensor);
-            count++;
-        }
-
-        return (ProcessCpu.Read(Environment.ProcessId).TotalMs - before) / count;
     }
 
     /// <summary>The worker's console output (kept for the error message when it fails to start).</summary>
