@@ -238,19 +238,7 @@ internal static class PlumbingBench
         start.Environment["Classifier__AllowModelDownload"] = "false";
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
         start.Environment["NO_COLOR"] = "1";
-        if (settings.ProfileFolder is not null) (start.Environment["DOTNET_PerfMapEnabled"], start.Environment["DOTNET_EnableWriteXorExecute"]) = ("1", "0");
-        foreach (var pair in settings.HostEnvironment)
-        {
-            var eq = pair.IndexOf('=', StringComparison.Ordinal);
-            start.Environment[pair[..eq]] = pair[(eq + 1)..];
-        }
-
-        var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the Service Bus worker.");
-        process.OutputDataReceived += (_, e) => output.Add(e.Data);
-        process.ErrorDataReceived += (_, e) => output.Add(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
+        return HostProcess.Start(start, settings, profiled: settings.ProfileFolder is not null, output.Add, "the Service Bus worker");
     }
 
     private static Process StartHost(string cli, BenchModel model, string connection, string mode, BenchSettings settings, OutputCounter output)
@@ -271,19 +259,7 @@ internal static class PlumbingBench
         // its sweeps cost per interval, not per image: see the idle column).
         start.Environment[$"AzureWebJobs.{(mode == "ingest" ? PipelineNames.ClassifyFunction : PipelineNames.IngestFunction)}.Disabled"] = "true";
         start.Environment["Reconciler__Enabled"] = "false";
-        if (settings.ProfileFolder is not null) (start.Environment["DOTNET_PerfMapEnabled"], start.Environment["DOTNET_EnableWriteXorExecute"]) = ("1", "0");
-        foreach (var pair in settings.HostEnvironment)
-        {
-            var eq = pair.IndexOf('=', StringComparison.Ordinal);
-            start.Environment[pair[..eq]] = pair[(eq + 1)..];
-        }
-
-        var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start carclass host.");
-        process.OutputDataReceived += (_, e) => output.Add(e.Data);
-        process.ErrorDataReceived += (_, e) => output.Add(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
+        return HostProcess.Start(start, settings, profiled: settings.ProfileFolder is not null, output.Add, "carclass host");
     }
 
     private static async Task UploadAsync(

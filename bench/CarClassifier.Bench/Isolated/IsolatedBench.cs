@@ -257,18 +257,7 @@ internal static class IsolatedBench
         start.Environment["Classifier__AllowModelDownload"] = "false";
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
         start.Environment["NO_COLOR"] = "1";
-        foreach (var pair in settings.HostEnvironment)
-        {
-            var eq = pair.IndexOf('=', StringComparison.Ordinal);
-            start.Environment[pair[..eq]] = pair[(eq + 1)..];
-        }
-
-        var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the Functions worker.");
-        process.OutputDataReceived += (_, e) => output.Add(e.Data);
-        process.ErrorDataReceived += (_, e) => output.Add(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
+        return HostProcess.Start(start, settings, profiled: false, output.Add, "the Functions worker");
     }
 
     /// <summary>host.json's extensions.queues batchSize and newBatchThreshold (the Storage Queues defaults, 16 and 8, when absent).</summary>
