@@ -339,6 +339,5 @@ output SYSTEM_TOPIC_NAME string = systemTopic.outputs.name
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName
 output TRANSPORT string = transport
 output SERVICE_BUS_NAMESPACE string = transport == 'ServiceBus' ? names.serviceBus : ''
-output WORK_QUEUE_DEAD_LETTER string = transport == 'ServiceBus' ? '${pipeline.workQueue}/$deadletterqueue' : pipeline.poisonQueue
 // The KEDA scaler type that starts the classifier from zero on this transport (scripts/smoke-azure.sh checks for it).
 output CLASSIFIER_SCALE_RULE_TYPE string = transport == 'ServiceBus' ? 'azure-servicebus' : 'azure-queue'

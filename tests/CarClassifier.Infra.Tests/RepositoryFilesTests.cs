@@ -95,15 +95,38 @@ public class RepositoryFilesTests
         var script = File.ReadAllText(RepositoryPaths.File("scripts", "smoke-azure.sh"));
 
         // The outputs it reads exist in main.bicep.
-        foreach (var output in new[] { "STORAGE_ACCOUNT_NAME", "IMAGES_CONTAINER", "RESULTS_TABLE", "POISON_QUEUE", "BLOB_TRIGGER_POISON_QUEUE", "DEAD_LETTER_CONTAINER", "CLASSIFIER_APP_NAME", "WORK_QUEUE" })
+        foreach (var output in new[] { "STORAGE_ACCOUNT_NAME", "STORAGE_ACCOUNT_ID", "IMAGES_CONTAINER", "RESULTS_TABLE", "POISON_QUEUE", "BLOB_TRIGGER_POISON_QUEUE", "DEAD_LETTER_CONTAINER", "CLASSIFIER_APP_NAME", "WORK_QUEUE", "TRANSPORT", "CLASSIFIER_SCALE_RULE_TYPE", "SERVICE_BUS_NAMESPACE" })
         {
             Assert.Contains($"output {output})", script, StringComparison.Ordinal);
             Assert.True(CompiledTemplates.Main.Outputs.ContainsKey(output), $"main.bicep has no output {output}.");
         }
 
         Assert.Contains("--auth-mode login", script, StringComparison.Ordinal);
-        Assert.Contains("properties.template.scale.rules", script, StringComparison.Ordinal);
         Assert.DoesNotContain("account-key", script, StringComparison.Ordinal);
+
+        // Rule TYPES, not a count (the platform's HTTP rule would hide a missing queue rule), each with its identity and role.
+        Assert.DoesNotContain("length(properties.template.scale.rules ||", script, StringComparison.Ordinal);
+        Assert.Contains("azureQueue.queueName=='$work_queue'", script, StringComparison.Ordinal);
+        Assert.Contains("custom.type=='azure-servicebus' && custom.metadata.queueName=='$work_queue'", script, StringComparison.Ordinal);
+        Assert.Contains("allowScalingRuleOverride", script, StringComparison.Ordinal);
+        Assert.Contains("role=\"Storage Queue Data Reader\"", script, StringComparison.Ordinal);
+        Assert.Contains("role=\"Azure Service Bus Data Owner\"", script, StringComparison.Ordinal);
+        // Both dead-letter paths: the storage poison queues and the Service Bus dead-letter sub-queue.
+        Assert.Contains("for queue in \"$poison\" \"$blob_poison\"", script, StringComparison.Ordinal);
+        Assert.Contains("countDetails.deadLetterMessageCount", script, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("StorageQueue", "azure-queue")]
+    [InlineData("ServiceBus", "azure-servicebus")]
+    public void ScaleRuleTypeOutput_NamesTheScalerEachTransportDeploys(string transport, string type)
+    {
+        // scripts/smoke-azure.sh looks for a rule of this type; ScaleFromZeroTests checks the template deploys exactly it.
+        var value = (string?)CompiledTemplates.Main.Outputs["CLASSIFIER_SCALE_RULE_TYPE"]!["value"];
+
+        Assert.Equal("[if(equals(parameters('transport'), 'ServiceBus'), 'azure-servicebus', 'azure-queue')]", value);
+        Assert.Contains($"'{type}'", value, StringComparison.Ordinal);
+        Assert.Contains(transport, new[] { "StorageQueue", "ServiceBus" });
     }
 
     [Theory]
