@@ -33,6 +33,22 @@ public class RepositoryFilesTests
     }
 
     [Fact]
+    public void Dockerfile_Gpu_ShipsTheCuda13ForwardCompatDriverFirstOnTheLibraryPath()
+    {
+        // Serverless GPU hosts run a CUDA 12.x driver; ORT 1.31's CUDA provider needs CUDA 13 (driver r580+). NVIDIA's
+        // cuda-compat package carries the CUDA 13 user-mode driver for older data-center hosts; the loader must find it
+        // before the host's libcuda, so its folder comes first. The build fails if the package did not deliver libcuda.
+        var dockerfile = File.ReadAllText(RepositoryPaths.File("Dockerfile"));
+        var path = dockerfile.Split('\n').Single(l => l.StartsWith("ENV LD_LIBRARY_PATH=", StringComparison.Ordinal));
+
+        Assert.Contains("\"cuda-compat-${v}\"", dockerfile, StringComparison.Ordinal);
+        Assert.StartsWith("ENV LD_LIBRARY_PATH=/usr/local/cuda-${CUDA_MAJOR}.${CUDA_MINOR}/compat:", path, StringComparison.Ordinal);
+        Assert.Contains("test -e \"/usr/local/cuda-${CUDA_MAJOR}.${CUDA_MINOR}/compat/libcuda.so.1\"", dockerfile, StringComparison.Ordinal);
+        Assert.Contains("ARG CUDA_MAJOR=13", dockerfile, StringComparison.Ordinal);
+        Assert.Contains("ARG CUDA_MINOR=0", dockerfile, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Dockerfile_BuildStage_CopiesModelsSoTheVehicleMapShips()
     {
         var dockerfile = File.ReadAllText(RepositoryPaths.File("Dockerfile"));
