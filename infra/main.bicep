@@ -341,3 +341,5 @@ output TRANSPORT string = transport
 output SERVICE_BUS_NAMESPACE string = transport == 'ServiceBus' ? names.serviceBus : ''
 // The KEDA scaler type that starts the classifier from zero on this transport (scripts/smoke-azure.sh checks for it).
 output CLASSIFIER_SCALE_RULE_TYPE string = transport == 'ServiceBus' ? 'azure-servicebus' : 'azure-queue'
+// The rule itself, as the template writes it (infra/scripts/deploy-image.sh re-applies it if an update is refused).
+output CLASSIFIER_SCALE_RULE object = transport == 'ServiceBus' ? serviceBus!.outputs.scaleRule : classifier.outputs.scaleRule

@@ -83,6 +83,7 @@ public class RepositoryFilesTests
     [Theory]
     [InlineData("scripts/smoke-azure.sh")]
     [InlineData("infra/scripts/post-deploy.sh")]
+    [InlineData("infra/scripts/deploy-image.sh")]
     public void DeployScripts_Shellcheck_ReportsNothing(string script)
     {
         var shellcheck = new[] { "/usr/bin/shellcheck", "/usr/local/bin/shellcheck" }.FirstOrDefault(File.Exists);
@@ -143,6 +144,32 @@ public class RepositoryFilesTests
         Assert.Equal("[if(equals(parameters('transport'), 'ServiceBus'), 'azure-servicebus', 'azure-queue')]", value);
         Assert.Contains($"'{type}'", value, StringComparison.Ordinal);
         Assert.Contains(transport, new[] { "StorageQueue", "ServiceBus" });
+    }
+
+    [Fact]
+    public void DeployImageScript_RedeploysThroughTheTemplate_AndTakesOverGeneratedRulesOnMissingAuth()
+    {
+        // An image update that reads and writes back platform-generated rules fails with ContainerAppScaleRuleMissingAuth
+        // (azure-container-apps#1560); the template writes its own rules with their identity, and the documented PATCH
+        // (allowScalingRuleOverride with the template's rule) is the way through for an app that still holds generated ones.
+        var script = File.ReadAllText(RepositoryPaths.File("infra", "scripts", "deploy-image.sh"));
+        var outputs = CompiledTemplates.Main.Outputs;
+
+        Assert.DoesNotContain("containerapp update", script, StringComparison.Ordinal);
+        Assert.Contains("az deployment group create -g \"$rg\" -n \"$deployment\" -f \"$infra/main.bicep\"", script, StringComparison.Ordinal);
+        Assert.Contains("classifierCompute=\"$compute\" transport=\"$transport\" classifierImage=\"$image\"", script, StringComparison.Ordinal);
+        Assert.Contains("*ContainerAppScaleRuleMissingAuth*", script, StringComparison.Ordinal);
+        Assert.Contains("\"allowScalingRuleOverride\":true,\"rules\":[%s]", script, StringComparison.Ordinal);
+        Assert.Contains("api-version=2026-03-02-preview", script, StringComparison.Ordinal);
+        foreach (var output in new[] { "CLASSIFIER_COMPUTE", "TRANSPORT", "CLASSIFIER_APP_NAME", "CLASSIFIER_SCALE_RULE_TYPE", "WORK_QUEUE" })
+        {
+            Assert.Contains($"output {output})", script, StringComparison.Ordinal);
+            Assert.True(outputs.ContainsKey(output), $"main.bicep has no output {output}.");
+        }
+
+        Assert.Equal(
+            "[if(equals(parameters('transport'), 'ServiceBus'), reference(resourceId('Microsoft.Resources/deployments', 'servicebus'), '2025-04-01').outputs.scaleRule.value, reference(resourceId('Microsoft.Resources/deployments', 'classifier'), '2025-04-01').outputs.scaleRule.value)]",
+            (string?)outputs["CLASSIFIER_SCALE_RULE"]!["value"]);
     }
 
     [Theory]
