@@ -2,7 +2,8 @@
 # Classifier image: the Functions app (src/CarClassifier.Functions, linux-x64) on the Functions dotnet-isolated
 # .NET 10 base, plus (COMPUTE=gpu, the default) the CUDA 13 and cuDNN 9 user-space libraries that ONNX Runtime
 # 1.31's CUDA execution provider loads, plus the model (manifest, labels and sha256-checked weights) baked in.
-# The GPU driver comes from the serverless GPU host, not from this image (CUDA 13 needs driver r580 or newer).
+# The GPU driver comes from the serverless GPU host, not from this image (CUDA 13 needs driver r580 or newer); NVIDIA's
+# forward-compatibility package (cuda-compat-13-0, first on LD_LIBRARY_PATH) lets CUDA 13 run on an older data-center host.
 #
 #   az acr build -r <registry> -t car-classifier:1.0.0 .                                # GPU (gpu-t4, gpu-a100)
 #   az acr build -r <registry> -t car-classifier:1.0.0-cpu --build-arg COMPUTE=cpu .   # classifierCompute=cpu
@@ -66,6 +67,12 @@ ARG CUDA_MINOR=0
 # cuDNN 9 (no cuFFT: the provider does not load it). Always the distribution's libjpeg-turbo, the SIMD JPEG decoder
 # behind the default "turbojpeg" decoder (without it JPEGs fall back to skia, 10-40% slower per core: PERFORMANCE.md).
 # Debian names it libturbojpeg0, Ubuntu libturbojpeg. The GPU driver comes from the host: CUDA 13 needs r580 or newer.
+# Serverless GPU hosts run a CUDA 12.x driver ("Use GPUs with Azure Functions on Azure Container Apps"), so the image also
+# carries cuda-compat-13-0: NVIDIA's CUDA 13 user-mode driver (libcuda from r580) for older kernel drivers on data-center
+# GPUs such as T4 and A100 ("CUDA Compatibility: Forward Compatibility", docs.nvidia.com/deploy/cuda-compatibility).
+# It installs to /usr/local/cuda-13.0/compat, which LD_LIBRARY_PATH puts first. If a host's driver is newer than the
+# package, CUDA refuses the pair (CUDA_ERROR_SYSTEM_DRIVER_MISMATCH): the start-up line says so, and setting
+# LD_LIBRARY_PATH without the compat folder (classifierExtraSettings) uses the host's driver instead (docs/DEPLOY.md).
 RUN set -eu; \
     . /etc/os-release; \
     case "$ID" in \
@@ -84,12 +91,14 @@ RUN set -eu; \
       apt-get update; \
       v="${CUDA_MAJOR}-${CUDA_MINOR}"; \
       apt-get install -y --no-install-recommends \
-        "cuda-cudart-${v}" "libcublas-${v}" "libcurand-${v}" "libcudnn9-cuda-${CUDA_MAJOR}"; \
+        "cuda-cudart-${v}" "libcublas-${v}" "libcurand-${v}" "libcudnn9-cuda-${CUDA_MAJOR}" "cuda-compat-${v}"; \
+      test -e "/usr/local/cuda-${CUDA_MAJOR}.${CUDA_MINOR}/compat/libcuda.so.1" \
+        || { echo "cuda-compat-${v} did not install /usr/local/cuda-${CUDA_MAJOR}.${CUDA_MINOR}/compat/libcuda.so.1" >&2; exit 1; }; \
       apt-get purge -y --auto-remove curl; \
     fi; \
     apt-get install -y --no-install-recommends "$turbojpeg"; \
     rm -rf /var/lib/apt/lists/*
-ENV LD_LIBRARY_PATH=/usr/local/cuda/lib64:/usr/local/cuda-${CUDA_MAJOR}.${CUDA_MINOR}/lib64 \
+ENV LD_LIBRARY_PATH=/usr/local/cuda-${CUDA_MAJOR}.${CUDA_MINOR}/compat:/usr/local/cuda/lib64:/usr/local/cuda-${CUDA_MAJOR}.${CUDA_MINOR}/lib64 \
     NVIDIA_VISIBLE_DEVICES=all \
     NVIDIA_DRIVER_CAPABILITIES=compute,utility \
     AzureWebJobsScriptRoot=/home/site/wwwroot \

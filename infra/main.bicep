@@ -64,6 +64,7 @@ param transport string = 'StorageQueue'
 
 param serviceBusNamespaceName string = ''
 param classifierWorkerAppName string = ''
+param scalerIdentityName string = ''
 
 param storageAccountName string = ''
 param ingestIdentityName string = ''
@@ -124,6 +125,9 @@ var names = {
   systemTopic: !empty(systemTopicName) ? systemTopicName : '${abbrs.eventGridDomainsTopics}images-${resourceToken}'
   serviceBus: !empty(serviceBusNamespaceName) ? serviceBusNamespaceName : '${abbrs.serviceBusNamespaces}${resourceToken}'
   classifierWorker: !empty(classifierWorkerAppName) ? classifierWorkerAppName : '${abbrs.appContainerApps}worker-${resourceToken}'
+  scalerIdentity: !empty(scalerIdentityName)
+    ? scalerIdentityName
+    : '${abbrs.managedIdentityUserAssignedIdentities}scale-${resourceToken}'
 }
 
 // Flex Consumption deploys the ingest package from this container.
@@ -244,6 +248,7 @@ module classifier 'app/classifier.bicep' = {
     image: classifierImage
     registryServer: registry.outputs.loginServer
     storageAccountName: storage.outputs.name
+    workQueueName: pipeline.workQueue
     blobEndpoint: storage.outputs.primaryBlobEndpoint
     queueEndpoint: storage.outputs.primaryQueueEndpoint
     tableEndpoint: storage.outputs.primaryTableEndpoint
@@ -271,6 +276,7 @@ module serviceBus 'app/servicebus.bicep' = if (transport == 'ServiceBus') {
     queueName: pipeline.workQueue
     senderPrincipalId: ingestIdentity.outputs.principalId
     receiverPrincipalId: classifierIdentity.outputs.principalId
+    scalerIdentityName: names.scalerIdentity
     workerAppName: names.classifierWorker
     environmentId: resourceId('Microsoft.App/managedEnvironments', classifier.outputs.environmentName)
     workloadProfileName: classifier.outputs.workloadProfileName
@@ -333,3 +339,7 @@ output SYSTEM_TOPIC_NAME string = systemTopic.outputs.name
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName
 output TRANSPORT string = transport
 output SERVICE_BUS_NAMESPACE string = transport == 'ServiceBus' ? names.serviceBus : ''
+// The KEDA scaler type that starts the classifier from zero on this transport (scripts/smoke-azure.sh checks for it).
+output CLASSIFIER_SCALE_RULE_TYPE string = transport == 'ServiceBus' ? 'azure-servicebus' : 'azure-queue'
+// The rule itself, as the template writes it (infra/scripts/deploy-image.sh re-applies it if an update is refused).
+output CLASSIFIER_SCALE_RULE object = transport == 'ServiceBus' ? serviceBus!.outputs.scaleRule : classifier.outputs.scaleRule

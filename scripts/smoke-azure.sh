@@ -7,14 +7,21 @@
 #   1. reads the outputs of the main deployment (infra/main.bicep);
 #   2. uploads <file> to the images container as smoke/<time>-<random>.<ext>;
 #   3. waits for that blob's row in the results table, then prints the time from upload to row;
-#   4. checks the eventgrid-deadletter container, both poison queues and the classifier's scale rules;
+#   4. checks what decides whether a classifier starts and whether anything was given up on:
+#      - the classifier app has a scale rule of the type its transport needs (azure-queue on the storage queue,
+#        azure-servicebus on Service Bus), naming the queue and an identity; on the storage queue the app owns its rules
+#        (allowScalingRuleOverride); the identity holds the role the scaler needs on the queue (Storage Queue Data Reader,
+#        or Azure Service Bus Data Owner for the scaler identity);
+#      - both dead-letter paths: the storage poison queues (classify-requests-poison, webjobs-blobtrigger-poison) and, on
+#        Service Bus, the queue's dead-letter sub-queue; and the eventgrid-deadletter container;
 #   5. exits 0 only when the row says Succeeded and nothing above looks wrong.
 # It cannot tell you more than those resources show: it does not read logs or Application Insights. When it fails it
 # names what to check next (docs/DEPLOY.md, "When nothing happens").
 #
 # Your user needs data-plane roles (docs/DEPLOY.md step 6): Storage Blob Data Contributor on container images,
 # Storage Blob Data Reader on container eventgrid-deadletter, Storage Table Data Reader on table classifications,
-# Storage Queue Data Reader on the storage account's queues; and Reader on the resource group.
+# Storage Queue Data Reader on the storage account's queues; and Reader on the resource group (scale rules, role
+# assignments and the Service Bus queue's counts are read through Azure Resource Manager).
 #
 # Exit codes: 0 passed, 1 failed (the reason is printed), 2 usage error.
 set -euo pipefail
@@ -66,6 +73,11 @@ poison="$(output POISON_QUEUE)"
 blob_poison="$(output BLOB_TRIGGER_POISON_QUEUE)"
 dead_letter="$(output DEAD_LETTER_CONTAINER)"
 classifier="$(output CLASSIFIER_APP_NAME)"
+work_queue="$(output WORK_QUEUE)"
+transport="$(output TRANSPORT)"
+rule_type="$(output CLASSIFIER_SCALE_RULE_TYPE)"
+service_bus="$(output SERVICE_BUS_NAMESPACE)"
+[[ -n "$rule_type" ]] || fail "deployment '$deployment' has no CLASSIFIER_SCALE_RULE_TYPE output: it predates the explicit scale rules; redeploy infra/main.bicep (docs/DEPLOY.md step 2)"
 
 extension="${image##*.}"
 name="smoke/$(date -u +%Y%m%dT%H%M%SZ)-$RANDOM.${extension,,}"
@@ -112,18 +124,72 @@ for queue in "$poison" "$blob_poison"; do
   fi
 done
 
-# Scale from zero depends on the platform-generated KEDA rule; without it a min-0 classifier never starts.
-rules="$(az containerapp show -g "$rg" -n "$classifier" --query "length(properties.template.scale.rules || \`[]\`)" -o tsv 2>/dev/null || echo "?")"
-min_replicas="$(az containerapp show -g "$rg" -n "$classifier" --query "properties.template.scale.minReplicas" -o tsv 2>/dev/null || echo "?")"
-if [[ "$rules" == "0" && "$min_replicas" == "0" ]]; then
-  problems+=("container app '$classifier' has no scale rule and minReplicas 0, so it never starts: see docs/DEPLOY.md, 'Confirm the scale rule'")
-elif [[ "$rules" == "?" ]]; then
-  problems+=("cannot read container app '$classifier' (Reader on the resource group is needed)")
+# Scale from zero: with minReplicas 0 only a KEDA rule of the right type starts a replica. Counting rules is not enough:
+# the platform's HTTP rule would hide a missing queue rule. The template writes the rule itself (docs/DEPLOY.md, "Scale
+# from zero"); the preview API version is the first that returns allowScalingRuleOverride.
+app_json="$(az resource show -g "$rg" -n "$classifier" --resource-type Microsoft.App/containerApps \
+  --api-version 2026-03-02-preview -o json 2>/dev/null || true)"
+if [[ -z "$app_json" ]]; then
+  problems+=("cannot read container app '$classifier' (your user needs Reader on resource group '$rg')")
+else
+  query() { az resource show -g "$rg" -n "$classifier" --resource-type Microsoft.App/containerApps \
+    --api-version 2026-03-02-preview --query "$1" -o tsv 2>/dev/null || true; }
+  min_replicas="$(query properties.template.scale.minReplicas)"
+  if [[ "$rule_type" == "azure-queue" ]]; then
+    matching="$(query "length(properties.template.scale.rules[?azureQueue.queueName=='$work_queue' || (custom.type=='azure-queue' && custom.metadata.queueName=='$work_queue')] || \`[]\`)")"
+    identity="$(query "properties.template.scale.rules[?azureQueue.queueName=='$work_queue'] | [0].azureQueue.identity")"
+    override="$(query properties.template.scale.allowScalingRuleOverride)"
+    if [[ "${override,,}" != "true" ]]; then
+      problems+=("container app '$classifier' leaves its scale rules to the platform (allowScalingRuleOverride is not true), whose azure-queue rule is skipped with a user-assigned identity: redeploy infra/main.bicep with this repository's template (docs/DEPLOY.md, 'Scale from zero')")
+    fi
+  else
+    matching="$(query "length(properties.template.scale.rules[?custom.type=='azure-servicebus' && custom.metadata.queueName=='$work_queue'] || \`[]\`)")"
+    identity="$(query "properties.template.scale.rules[?custom.type=='azure-servicebus'] | [0].custom.identity")"
+  fi
+  if [[ "$matching" != "1" ]]; then
+    problems+=("container app '$classifier' has no $rule_type scale rule on '$work_queue' (found ${matching:-none}); with minReplicas ${min_replicas:-?} nothing starts a classifier. Redeploy infra/main.bicep, which writes the rule (docs/DEPLOY.md, 'Scale from zero')")
+  elif [[ -z "$identity" || "$identity" == "None" ]]; then
+    problems+=("the $rule_type rule of '$classifier' names no identity, so KEDA cannot authenticate (ContainerAppScaleRuleMissingAuth on the next update): redeploy infra/main.bicep")
+  else
+    # The identity the rule uses must hold the role its scaler needs on the queue.
+    principal="$(az identity show --ids "$identity" --query principalId -o tsv 2>/dev/null || true)"
+    if [[ "$rule_type" == "azure-queue" ]]; then
+      role="Storage Queue Data Reader"
+      scope="$(output STORAGE_ACCOUNT_ID)/queueServices/default/queues/$work_queue"
+    else
+      role="Azure Service Bus Data Owner"
+      scope="$(az servicebus queue show -g "$rg" --namespace-name "$service_bus" -n "$work_queue" --query id -o tsv 2>/dev/null || true)"
+    fi
+    granted="$(az role assignment list --assignee "${principal:-none}" --scope "${scope:-none}" --role "$role" --query "length(@)" -o tsv 2>/dev/null || echo "?")"
+    if [[ "$granted" == "?" || -z "$principal" || -z "$scope" ]]; then
+      problems+=("cannot check the role of the scale rule's identity (Reader on resource group '$rg' is needed)")
+    elif ((granted == 0)); then
+      problems+=("the scale rule's identity ($identity) has no '$role' on $scope, so the $rule_type scaler cannot read the queue length and never starts a replica: redeploy infra/main.bicep (it assigns it), then wait a few minutes for the assignment to apply")
+    fi
+  fi
+fi
+
+# Service Bus keeps its own dead letters: messages that failed every delivery or expired (the storage poison queues are
+# checked above). Counts come from Azure Resource Manager, so Reader on the group is enough.
+if [[ "$transport" == "ServiceBus" ]]; then
+  counts="$(az servicebus queue show -g "$rg" --namespace-name "$service_bus" -n "$work_queue" \
+    --query "[countDetails.activeMessageCount, countDetails.deadLetterMessageCount]" -o tsv 2>/dev/null || true)"
+  if [[ -z "$counts" ]]; then
+    problems+=("cannot read Service Bus queue '$service_bus/$work_queue' (Reader on resource group '$rg' is needed)")
+  else
+    read -r active dead <<<"$counts"
+    if ((dead > 0)); then
+      problems+=("$dead message(s) in the dead-letter queue of '$service_bus/$work_queue': they failed every delivery or expired. Their DeadLetterReason says why ('carclass poison list' reads them, or the portal's Service Bus Explorer)")
+    fi
+    if [[ -z "$row" ]] && ((active > 0)); then
+      problems+=("$active message(s) waiting in '$service_bus/$work_queue' and no row: the worker did not start or cannot receive. See the replicas and logs of '$classifier' (docs/DEPLOY.md, 'When nothing happens')")
+    fi
+  fi
 fi
 
 if [[ -z "$row" ]]; then
   for problem in "${problems[@]}"; do echo "smoke: - $problem" >&2; done
-  fail "no row for $path after ${timeout_s}s. Check, in order: dead letters and poison queues (above); the ingest app ran IngestImage (az monitor app-insights or the Flex log stream); messages waiting in '$(output WORK_QUEUE)'; classifier replicas (az containerapp replica list -g $rg -n $classifier) and their logs (az containerapp logs show -g $rg -n $classifier). A GPU cold start can take minutes; rerun with a larger --timeout"
+  fail "no row for $path after ${timeout_s}s. Check, in order: dead letters and poison queues (above); the ingest app ran IngestImage (az monitor app-insights or the Flex log stream); messages waiting in '$work_queue'; classifier replicas (az containerapp replica list -g $rg -n $classifier) and their logs (az containerapp logs show -g $rg -n $classifier). A GPU cold start can take minutes; rerun with a larger --timeout"
 fi
 
 IFS=$'\t' read -r status label probability error_kind error <<<"$row"

@@ -47,8 +47,15 @@ var appSettings = {
   // reported workaround is to skip the placeholder (azure-functions-dotnet-worker#3335, open when this was written).
   // Costs some cold-start time; remove it once that issue is fixed (docs/DEPLOY.md, "Known platform issues").
   WEBSITE_USE_PLACEHOLDER_DOTNETISOLATED: '0'
-  // This app only ingests; the classifier app classifies.
+  // This app only ingests; the classifier app classifies. Disabled is the documented switch ("Disable functions"), but
+  // the host still lists a disabled function's trigger in the sync-triggers payload the platform scales on
+  // (FunctionsSyncManager.GetFunctionTriggers filters proxies only), so Flex could add instances for messages in
+  // classify-requests that this app never takes. The function allow list (host.json "functions", as its app-setting
+  // override) leaves ClassifyImages out of the metadata the host loads and syncs (FunctionMetadataManager.ApplyAllowList).
   'AzureWebJobs.ClassifyImages.Disabled': 'true'
+  AzureFunctionsJobHost__functions__0: 'IngestImage'
+  AzureFunctionsJobHost__functions__1: 'GetResult'
+  AzureFunctionsJobHost__functions__2: 'ListResults'
 }
 
 module functionApp '../core/host/flex-function-app.bicep' = {

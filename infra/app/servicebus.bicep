@@ -1,4 +1,4 @@
-metadata description = 'Service Bus transport (transport = ServiceBus): the namespace and work queue, the roles ingest and classifier need, and the classifier worker Container App that KEDA scales on the queue.'
+metadata description = 'Service Bus transport (transport = ServiceBus): the namespace and work queue, the roles ingest and classifier need, the scaler identity KEDA reads the queue with, and the classifier worker Container App that KEDA scales on the queue.'
 
 param namespaceName string
 param location string
@@ -23,6 +23,9 @@ param senderPrincipalId string
 
 @description('Principal that receives, settles and peeks dead letters (the classifier worker identity): Azure Service Bus Data Receiver on the queue.')
 param receiverPrincipalId string
+
+@description('Name of the user-assigned identity the KEDA scale rule authenticates with (and nothing else: lifecycle None).')
+param scalerIdentityName string
 
 param workerAppName string
 param environmentId string
@@ -58,6 +61,7 @@ param messagesPerReplica int = 256
 // Built-in role definitions (https://learn.microsoft.com/azure/role-based-access-control/built-in-roles/integration).
 var serviceBusDataSender = '69a216fc-b8fb-44d8-bc22-1f3c2cd27a39'
 var serviceBusDataReceiver = '4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0'
+var serviceBusDataOwner = '090c5cfd-751d-490a-894a-3ce6f1109419'
 
 // The same public placeholder as app/classifier.bicep, started with its own entry point.
 var placeholderImage = 'mcr.microsoft.com/azure-functions/dotnet8-quickstart-demo:1.0'
@@ -121,6 +125,29 @@ resource receiverRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   }
 }
 
+// KEDA's azure-servicebus scaler reads the queue's active message count through the management API
+// (GetQueueRuntimeProperties), which needs the Manage right: "SAS Policy needs to be of type 'Manage'" (KEDA scaler docs,
+// kedacore/keda-docs#183 after kedacore/keda#806; microsoft/azure-container-apps#1138 saw Listen fail and Manage work).
+// With Entra ID the role that carries Manage is Azure Service Bus Data Owner. The worker's own identity keeps Receiver
+// only: a separate identity holds Owner, scoped to this one queue, and the app makes it available to the scale rule and
+// to no container ("lifecycle: None ... only used for ACR image pull or scale rules", Managed identities in Azure
+// Container Apps, "Control managed identity availability").
+resource scalerIdentity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
+  name: scalerIdentityName
+  location: location
+  tags: tags
+}
+
+resource scalerRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  scope: queue
+  name: guid(queue.id, scalerIdentity.id, serviceBusDataOwner)
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', serviceBusDataOwner)
+    principalId: scalerIdentity.properties.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
 var fullyQualifiedNamespace = '${namespace.name}.servicebus.windows.net'
 
 // Literal names shared with the code (PipelineNames.ServiceBusConnection, OptionsSection = Classifier);
@@ -152,6 +179,7 @@ resource worker 'Microsoft.App/containerApps@2025-07-01' = {
     type: 'UserAssigned'
     userAssignedIdentities: {
       '${identityId}': {}
+      '${scalerIdentity.id}': {}
     }
   }
   properties: {
@@ -159,6 +187,13 @@ resource worker 'Microsoft.App/containerApps@2025-07-01' = {
     workloadProfileName: workloadProfileName
     configuration: {
       activeRevisionsMode: 'Single'
+      // The scaler identity (Data Owner on the queue) is for the scale rule only; the worker's code cannot get its token.
+      identitySettings: [
+        {
+          identity: scalerIdentity.id
+          lifecycle: 'None'
+        }
+      ]
       // No ingress: the worker pulls from Service Bus; KEDA scales it on the queue, not on HTTP.
       registries: empty(registryServer)
         ? []
@@ -192,12 +227,13 @@ resource worker 'Microsoft.App/containerApps@2025-07-01' = {
         maxReplicas: maxReplicas
         rules: [
           {
-            // KEDA azure-servicebus scaler, authenticated with the user-assigned identity (no connection string):
-            // https://learn.microsoft.com/azure/container-apps/scale-app#custom and https://keda.sh/docs/scalers/azure-service-bus/
+            // KEDA azure-servicebus scaler, authenticated with the scaler identity (no connection string); "namespace:
+            // Optional, required when pod identity is used" (https://keda.sh/docs/scalers/azure-service-bus/), and the
+            // identity property in place of auth (https://learn.microsoft.com/azure/container-apps/scale-app#custom).
             name: 'servicebus-queue'
             custom: {
               type: 'azure-servicebus'
-              identity: identityId
+              identity: scalerIdentity.id
               metadata: {
                 namespace: namespace.name
                 queueName: queue.name
@@ -209,10 +245,13 @@ resource worker 'Microsoft.App/containerApps@2025-07-01' = {
       }
     }
   }
-  dependsOn: [receiverRole]
+  // The worker receives as soon as it starts; the scaler reads the count as soon as the rule exists.
+  dependsOn: [receiverRole, scalerRole]
 }
 
 output namespaceName string = namespace.name
 output fullyQualifiedNamespace string = fullyQualifiedNamespace
 output queueName string = queue.name
 output workerAppName string = worker.name
+output scalerIdentityName string = scalerIdentity.name
+output scaleRule object = worker.properties.template.scale.rules[0]

@@ -14,6 +14,7 @@ public class ServiceBusTemplateTests
 {
     private const string DataSender = "69a216fc-b8fb-44d8-bc22-1f3c2cd27a39";
     private const string DataReceiver = "4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0";
+    private const string DataOwner = "090c5cfd-751d-490a-894a-3ce6f1109419";
 
     private static ArmTemplate Main => CompiledTemplates.Main;
 
@@ -69,18 +70,22 @@ public class ServiceBusTemplateTests
     }
 
     [Fact]
-    public void Roles_IngestSends_WorkerReceives_ScopedToTheQueue()
+    public void Roles_IngestSends_WorkerReceives_ScalerOwns_ScopedToTheQueue()
     {
+        // Exactly these three, each on the queue: Sender (ingest), Receiver (worker), Owner (the KEDA scaler identity,
+        // which needs Manage to read the count: ScaleFromZeroTests).
         var assignments = ServiceBus.OfType("Microsoft.Authorization/roleAssignments").ToList();
 
-        Assert.Equal(2, assignments.Count);
+        Assert.Equal(3, assignments.Count);
         Assert.All(assignments, a => Assert.Contains("Microsoft.ServiceBus/namespaces/queues", (string?)a["scope"], StringComparison.Ordinal));
         Assert.All(assignments, a => Assert.StartsWith("[guid(", (string?)a["name"], StringComparison.Ordinal));
         var byRole = assignments.ToDictionary(a => ArmTemplate.Raw(a["properties"]!["roleDefinitionId"]!), a => (string?)a["properties"]!["principalId"]);
         Assert.Equal("[parameters('senderPrincipalId')]", byRole.Single(kv => kv.Key.Contains("serviceBusDataSender", StringComparison.Ordinal)).Value);
         Assert.Equal("[parameters('receiverPrincipalId')]", byRole.Single(kv => kv.Key.Contains("serviceBusDataReceiver", StringComparison.Ordinal)).Value);
+        Assert.Equal("[reference(resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', parameters('scalerIdentityName')), '2023-01-31').principalId]", byRole.Single(kv => kv.Key.Contains("serviceBusDataOwner", StringComparison.Ordinal)).Value);
         Assert.Equal(DataSender, (string?)ServiceBus.Variables["serviceBusDataSender"]);
         Assert.Equal(DataReceiver, (string?)ServiceBus.Variables["serviceBusDataReceiver"]);
+        Assert.Equal(DataOwner, (string?)ServiceBus.Variables["serviceBusDataOwner"]);
 
         // The sender is the identity the ingest app runs as; the receiver the one the worker runs as (the classifier's).
         var parameters = Main.ModuleParameters("servicebus");
@@ -125,14 +130,14 @@ public class ServiceBusTemplateTests
     }
 
     [Fact]
-    public void Worker_ScalesWithKedaServiceBusRule_OnTheUserAssignedIdentity_WithoutSecrets()
+    public void Worker_ScalesWithKedaServiceBusRule_OnTheScalerIdentity_WithoutSecrets()
     {
         var app = ServiceBus.Single("Microsoft.App/containerApps");
         var rule = Assert.Single(app["properties"]!["template"]!["scale"]!["rules"]!.AsArray())!;
         var custom = rule["custom"]!;
 
         Assert.Equal("azure-servicebus", (string?)custom["type"]);
-        Assert.Equal("[parameters('identityId')]", (string?)custom["identity"]);
+        Assert.Equal("[resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', parameters('scalerIdentityName'))]", (string?)custom["identity"]);
         Assert.Null(custom["auth"]);
         Assert.Equal("[parameters('queueName')]", (string?)custom["metadata"]!["queueName"]);
         Assert.Equal("[parameters('namespaceName')]", (string?)custom["metadata"]!["namespace"]);

@@ -56,6 +56,13 @@ public sealed class ModelSession : IBatchModel, IDisposable
         {
             _session = new InferenceSession(modelPath, sessionOptions);
         }
+        catch (OnnxRuntimeException ex) when (provider == ExecutionProvider.Cuda && ex.Message.Contains("CUDA", StringComparison.Ordinal))
+        {
+            // The CUDA provider loads its libraries when appended but touches the driver only here (cudaSetDevice): a driver
+            // too old for CUDA 13 fails now, and is not the model's fault. Say which driver and why.
+            throw new InvalidOperationException(
+                $"The CUDA execution provider could not start: {CudaDriverReport.Probe()}. ONNX Runtime said: {ex.Message}", ex);
+        }
         catch (OnnxRuntimeException ex)
         {
             throw new InvalidDataException($"ONNX Runtime could not load model '{modelPath}': {ex.Message}", ex);

@@ -45,7 +45,7 @@ public static class SessionOptionsFactory
                     // A GPU deployment that quietly runs on the CPU is billed for the GPU and is ~50x slower: stop instead.
                     sessionOptions.Dispose();
                     throw new InvalidOperationException(
-                        $"CUDA execution provider unavailable ({ex.Message}) and {PipelineNames.OptionsSection}:{nameof(ClassifierOptions.RequireCuda)} is true. " +
+                        $"CUDA execution provider unavailable ({ex.Message}; {CudaDriverReport.Probe()}) and {PipelineNames.OptionsSection}:{nameof(ClassifierOptions.RequireCuda)} is true. " +
                         "Check the GPU driver (CUDA 13 needs r580 or newer), the CUDA/cuDNN libraries in the image and the -p:UseGpu=true build; " +
                         $"or set {PipelineNames.OptionsSection}:{nameof(ClassifierOptions.RequireCuda)}=false to run on the CPU.",
                         ex);

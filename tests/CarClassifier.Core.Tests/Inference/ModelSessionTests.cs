@@ -67,6 +67,7 @@ public sealed class ModelSessionTests
         // Assert: the message says what to check and how to opt out.
         Assert.Contains("Classifier:RequireCuda", ex.Message, StringComparison.Ordinal);
         Assert.Contains("r580", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("NVIDIA kernel driver", ex.Message, StringComparison.Ordinal); // the driver diagnosis (CudaDriverReport)
         Assert.NotNull(ex.InnerException);
     }
 }
