@@ -129,6 +129,35 @@ public sealed class ServiceBusResilienceTests(AzuriteFixture azurite, ITestOutpu
         static string ServiceBusWire() => "MaxDeliveryCountExceeded";
     }
 
+    /// <summary>
+    /// A replica told to stop while a download hangs: after the grace (and 5 s for handlers to react) the worker abandons
+    /// the stuck message itself, inside the host's shutdown timeout, so the next replica gets it at once.
+    /// </summary>
+    [Fact]
+    public async Task HungBatch_OnShutdown_IsAbandonedWithinTheHostsShutdownTimeout()
+    {
+        var hang = new HangingDownloads(new Dictionary<string, int> { ["stuck.png"] = 1 });
+        await using var pipeline = await ServiceBusPipeline.CreateAsync(
+            azurite,
+            new BrokerQueueOptions { LockDuration = TimeSpan.FromSeconds(60), DuplicateDetectionWindow = TimeSpan.FromMinutes(10) },
+            new Dictionary<string, string?> { ["Classifier:ServiceBus:ShutdownGraceSeconds"] = "1", ["Classifier:MaxBatchDelayMilliseconds"] = "100" });
+        var prefix = $"sb-hang-stop-{Guid.NewGuid():N}/";
+        await pipeline.Ingest.Images.GetBlobClient(prefix + "stuck.png").UploadAsync(BinaryData.FromBytes(TestImages.SolidPng(TestImages.Colours["red"])));
+        await pipeline.StartAsync(withWorker: false);
+        await ServiceBusPipelineTests.WaitUntilAsync(() => pipeline.Queue.Count == 1, "the claim check on the queue");
+        await pipeline.StartWorkerAsync(services => services.AddSingleton<HttpPipelinePolicy>(hang));
+        await ServiceBusPipelineTests.WaitUntilAsync(() => hang.Hung == 1 && pipeline.Queue.LockedCount == 1, "the download hanging");
+
+        await pipeline.StopWorkerAsync();
+
+        Assert.Equal(0, pipeline.Queue.LockedCount); // Abandoned, not left to its 60 s lock.
+        Assert.Equal(1, pipeline.Queue.Count);
+        await pipeline.StartWorkerAsync();
+        var row = (await pipeline.Ingest.WaitForRowsAsync([ResultKeys.BlobPath(PipelineNames.ImagesContainer, prefix + "stuck.png")], RowTimeout)).Values.Single();
+        Assert.Equal("red", row.Label);
+        Assert.Equal(2, row.DequeueCount);
+    }
+
     /// <summary>A backlog of 300 in the default suite; <see cref="DeadLetterBacklog_OfThousands_Long"/> runs 3,000.</summary>
     [Fact]
     public Task DeadLetterBacklog_OutOfSequenceOrder_EveryBlobGetsItsPoisonedRow_ThenReplayInPagesLeavesOneRowEach() =>

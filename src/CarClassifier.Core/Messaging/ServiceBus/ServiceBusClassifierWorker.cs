@@ -108,16 +108,20 @@ public sealed class ServiceBusClassifierWorker : BackgroundService
         using var onStop = stoppingToken.Register(() => processing.CancelAfter(TimeSpan.FromSeconds(_options.ShutdownGraceSeconds)));
         using var renewing = new CancellationTokenSource();
         var pending = new HashSet<ServiceBusReceivedMessage>(batch);
+        // Given up on after MaxLockRenewalSeconds, or on shutdown once the grace and GiveUpWait have passed (handlers
+        // that ignore cancellation must not hold the host past its shutdown timeout, grace + ShutdownSettleSeconds).
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(_options.MaxLockRenewalSeconds), _time);
+        using var onStopDeadline = stoppingToken.Register(() => deadline.CancelAfter(TimeSpan.FromSeconds(_options.ShutdownGraceSeconds) + GiveUpWait));
         var renewal = RenewLocksAsync(receiver, pending, renewing.Token);
         var work = Task.WhenAll(batch.Select(message => HandleAsync(receiver, message, pending, processing.Token)));
         try
         {
-            await work.WaitAsync(TimeSpan.FromSeconds(_options.MaxLockRenewalSeconds), _time).ConfigureAwait(false);
+            await work.WaitAsync(deadline.Token).ConfigureAwait(false);
         }
-        catch (TimeoutException)
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
         {
             await renewing.CancelAsync().ConfigureAwait(false);
-            await GiveUpAsync(receiver, batch.Count, pending, work, processing).ConfigureAwait(false);
+            await GiveUpAsync(receiver, batch.Count, pending, work, processing, stoppingToken.IsCancellationRequested).ConfigureAwait(false);
         }
         finally
         {
@@ -132,19 +136,30 @@ public sealed class ServiceBusClassifierWorker : BackgroundService
     /// worker then moves on: a handler that never returns keeps its thread, and if it ever settles, that settle fails
     /// (lock lost) and is logged; its message has been delivered again meanwhile and its row is upserted idempotently.
     /// </summary>
-    private async Task GiveUpAsync(ServiceBusReceiver receiver, int batchSize, HashSet<ServiceBusReceivedMessage> pending, Task work, CancellationTokenSource processing)
+    private async Task GiveUpAsync(ServiceBusReceiver receiver, int batchSize, HashSet<ServiceBusReceivedMessage> pending, Task work, CancellationTokenSource processing, bool stopping)
     {
         Interlocked.Increment(ref _givenUp);
         int unfinished;
         lock (pending) unfinished = pending.Count;
-        _logger.LogWarning(
-            "Batch of {BatchSize} still had {Unfinished} messages unfinished after {Seconds} s (Classifier:ServiceBus:MaxLockRenewalSeconds): lock renewal stopped and they are abandoned, to be delivered again",
-            batchSize, unfinished, _options.MaxLockRenewalSeconds);
+        if (stopping)
+        {
+            _logger.LogWarning(
+                "Shutting down: {Unfinished} of a batch of {BatchSize} did not stop within the grace (Classifier:ServiceBus:ShutdownGraceSeconds); abandoning them",
+                unfinished, batchSize);
+        }
+        else
+        {
+            _logger.LogWarning(
+                "Batch of {BatchSize} still had {Unfinished} messages unfinished after {Seconds} s (Classifier:ServiceBus:MaxLockRenewalSeconds): lock renewal stopped and they are abandoned, to be delivered again",
+                batchSize, unfinished, _options.MaxLockRenewalSeconds);
+        }
+
         await processing.CancelAsync().ConfigureAwait(false);
         try
         {
-            await work.WaitAsync(GiveUpWait, _time).ConfigureAwait(false);
-            return;
+            // On shutdown the handlers were cancelled GiveUpWait ago already.
+            if (!stopping) await work.WaitAsync(GiveUpWait, _time).ConfigureAwait(false);
+            if (work.IsCompleted) return;
         }
         catch (TimeoutException)
         {
