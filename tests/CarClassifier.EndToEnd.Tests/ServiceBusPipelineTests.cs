@@ -88,7 +88,8 @@ public sealed class ServiceBusPipelineTests(AzuriteFixture azurite)
         });
 
         Assert.Equal(1, pipeline.Queue.DuplicatesDropped);
-        await Task.Delay(1000); // Nothing is in flight that could rewrite it; give a wrong implementation time to.
+        // Nothing was queued, so nothing is in flight that could rewrite the row: the queue is empty and unlocked.
+        await WaitUntilAsync(() => pipeline.Queue.Count == 0 && pipeline.Queue.LockedCount == 0, "the queue empty");
         var rows = await pipeline.Ingest.ListRowsAsync(ResultKeys.BlobPath(PipelineNames.ImagesContainer, blobName));
         var row = Assert.Single(rows);
         Assert.Equal(first.CorrelationId, row.CorrelationId);
@@ -267,7 +268,7 @@ public sealed class ServiceBusPipelineTests(AzuriteFixture azurite)
         return environment;
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition, string what, WorkerProcess? process = null)
+    internal static async Task WaitUntilAsync(Func<bool> condition, string what, WorkerProcess? process = null)
     {
         var watch = Stopwatch.StartNew();
         while (!condition())

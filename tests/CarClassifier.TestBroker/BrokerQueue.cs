@@ -8,7 +8,13 @@ namespace CarClassifier.TestBroker;
 /// a receive locks a message for LockDuration and counts a delivery; complete removes it; abandon or lock expiry makes it
 /// available again, or moves it to $DeadLetterQueue with reason MaxDeliveryCountExceeded once DeliveryCount reached
 /// MaxDeliveryCount; dead-letter moves it with the caller's reason and description. A closed receive link does not
-/// release its locks: they run out as on the service.
+/// release its locks: they run out as on the service, and until then renew-lock still extends them while no settlement
+/// can take them (see <see cref="IsHeldByClosedLink"/>).
+/// The dead-letter copy keeps the message's SequenceNumber and DeliveryCount and gets no DeadLetterSource (see
+/// <see cref="StoredMessage"/>), so the sub-queue is in dead-letter order, not sequence order; peek returns it in
+/// sequence order from the given number, as the service's peek does ("Message browsing",
+/// https://learn.microsoft.com/azure/service-bus-messaging/message-browsing). Messages in the sub-queue never expire
+/// ("Dead-letter queues": "There's no automatic cleanup of the DLQ").
 /// </summary>
 public sealed class BrokerQueue
 {
@@ -22,13 +28,17 @@ public sealed class BrokerQueue
     private long _duplicatesDropped;
     private long _deliveries;
 
-    internal BrokerQueue(string name, BrokerQueueOptions options, TimeProvider time, bool isDeadLetterQueue = false)
+    internal BrokerQueue(string name, BrokerQueueOptions options, TimeProvider time, BrokerFaults faults, bool isDeadLetterQueue = false)
     {
         Name = name;
         Options = options;
         _time = time;
-        DeadLetterQueue = isDeadLetterQueue ? null : new BrokerQueue(name + "/" + ServiceBusWire.DeadLetterQueue, options with { DuplicateDetectionWindow = null }, time, true);
+        Faults = faults;
+        DeadLetterQueue = isDeadLetterQueue ? null : new BrokerQueue(name + "/" + ServiceBusWire.DeadLetterQueue, options with { DuplicateDetectionWindow = null }, time, faults, true);
     }
+
+    /// <summary>The broker's switchable faults (throttling, idle detach, latency).</summary>
+    internal BrokerFaults Faults { get; }
 
     public string Name { get; }
 
@@ -90,6 +100,13 @@ public sealed class BrokerQueue
         Pump();
     }
 
+    /// <summary>Adds a dead-lettered message as it is: its sequence number and enqueue time stay the main queue's.</summary>
+    private void EnqueueDeadLettered(StoredMessage message)
+    {
+        lock (_sync) _messages.AddLast(message);
+        Pump();
+    }
+
     private void AddLocked(StoredMessage message, DateTime now)
     {
         message.SequenceNumber = _nextSequenceNumber++;
@@ -113,6 +130,7 @@ public sealed class BrokerQueue
     internal void Pump()
     {
         var sends = new List<(QueueReceiverLink Receiver, StoredMessage Message)>();
+        if (Faults.HoldsDeliveries) return; // Throttled: receives get nothing until the namespace has credit again.
         lock (_sync)
         {
             var now = _time.GetUtcNow().UtcDateTime;
@@ -194,10 +212,24 @@ public sealed class BrokerQueue
         }
     }
 
-    /// <summary>Messages from a sequence number on, without locking them (peek).</summary>
+    /// <summary>Messages from a sequence number on, in sequence-number order, without locking them (peek).</summary>
     internal IReadOnlyList<StoredMessage> Peek(long fromSequenceNumber, int count)
     {
-        lock (_sync) return _messages.Where(m => m.SequenceNumber >= fromSequenceNumber).Take(count).ToList();
+        lock (_sync) return _messages.Where(m => m.SequenceNumber >= fromSequenceNumber).OrderBy(m => m.SequenceNumber).Take(count).ToList();
+    }
+
+    /// <summary>
+    /// True when the lock is held by a receive link that is gone. The service ties a PeekLock message's lock to the link
+    /// that received it: once that link is detached (connection drop, idle detach) nothing can settle the message and it
+    /// comes back when the lock runs out, though renew-lock over $management still succeeds until then. Sources: the
+    /// SDK's TROUBLESHOOTING.md ("Message lock lost": the lock is lost "if the link is detached"), "Message transfers, locks,
+    /// and settlement" (https://learn.microsoft.com/azure/service-bus-messaging/message-transfers-locks-settlement: the
+    /// lock is held "for this receiver"), and azure-sdk-for-net#28025 / #37676 (renewals succeed, settlement fails with
+    /// MessageLockLost after the receive link was detached).
+    /// </summary>
+    internal bool IsHeldByClosedLink(Guid lockToken)
+    {
+        lock (_sync) return _locked.TryGetValue(lockToken, out var message) && message.LockedBy is QueueReceiverLink { IsClosed: true };
     }
 
     /// <summary>Expires locks and time-to-live; called by the broker's clock.</summary>
@@ -214,7 +246,8 @@ public sealed class BrokerQueue
                 released = true;
             }
 
-            foreach (var message in _messages.Where(m => m.LockedBy is null && m.ExpiresAtUtc <= now).ToList())
+            // The dead-letter sub-queue keeps what it holds until someone removes it ("Dead-letter queues" doc).
+            foreach (var message in _messages.Where(m => DeadLetterQueue is not null && m.LockedBy is null && m.ExpiresAtUtc <= now).ToList())
             {
                 _messages.Remove(message);
                 if (Options.DeadLetteringOnMessageExpiration)
@@ -253,6 +286,6 @@ public sealed class BrokerQueue
     private void MoveToDeadLetter(StoredMessage message, string? reason, string? description)
     {
         if (DeadLetterQueue is null) return; // The sub-queue has no sub-queue: the message is simply removed.
-        DeadLetterQueue.Enqueue([message.ToDeadLetter(Name, reason, description)]);
+        DeadLetterQueue.EnqueueDeadLettered(message.ToDeadLetter(reason, description));
     }
 }

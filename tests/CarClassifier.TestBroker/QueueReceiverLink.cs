@@ -8,28 +8,38 @@ namespace CarClassifier.TestBroker;
 /// <see cref="Guid.ToByteArray()"/> writes and the SDK reads back in AmqpMessageConverter); dispositions settle the lock:
 /// accepted = complete, modified = abandon, rejected with com.microsoft:dead-letter = dead-letter (reason and
 /// description from the error's info map), released = made available without counting the delivery. A settle on a lost lock is rejected with
-/// com.microsoft:message-lock-lost, which the SDK raises as ServiceBusFailureReason.MessageLockLost.
+/// com.microsoft:message-lock-lost, which the SDK raises as ServiceBusFailureReason.MessageLockLost. Defer (modified with
+/// undeliverable-here, the SDK's DeferMessageAsync) is refused with amqp:not-implemented: the broker has no deferred
+/// state, and acting as abandon would let a test pass on behaviour the service does not have
+/// ("Message deferral", https://learn.microsoft.com/azure/service-bus-messaging/message-deferral).
 /// </summary>
 internal sealed class QueueReceiverLink
 {
     private readonly BrokerQueue _queue;
     private readonly SendingAmqpLink _link;
     private readonly bool _peekLock;
+    private readonly BrokerFaults.LinkActivity _activity;
+    private volatile bool _closed;
 
-    public QueueReceiverLink(BrokerQueue queue, SendingAmqpLink link)
+    public QueueReceiverLink(BrokerQueue queue, SendingAmqpLink link, BrokerFaults.LinkActivity activity)
     {
         _queue = queue;
         _link = link;
+        _activity = activity;
         _peekLock = link.Settings.SettleType != SettleMode.SettleOnSend;
         link.RegisterCreditListener(OnCredit);
         link.RegisterDispositionListener(OnDisposition);
         link.Closed += (_, _) =>
         {
-            lock (this) Credit = 0;
+            _closed = true;
+            lock (_queue.SyncRoot) Credit = 0;
             _queue.RemoveReceiver(this);
         };
         queue.AddReceiver(this);
     }
+
+    /// <summary>The link is detached: the locks it took can no longer be settled (<see cref="BrokerQueue.IsHeldByClosedLink"/>).</summary>
+    public bool IsClosed => _closed || _activity.Detached;
 
     /// <summary>Credit not yet used; only touched under the queue's lock.</summary>
     public int Credit { get; set; }
@@ -39,6 +49,7 @@ internal sealed class QueueReceiverLink
 
     public void Send(StoredMessage message)
     {
+        _activity.Touch();
         var amqp = message.ToAmqp(locked: true);
         if (!_peekLock)
         {
@@ -63,6 +74,7 @@ internal sealed class QueueReceiverLink
 
     private void OnCredit(uint credit, bool drain, ArraySegment<byte> txnId)
     {
+        _activity.Touch();
         lock (_queue.SyncRoot)
         {
             // AMQP 1.0 section 2.6.7: a flow's link-credit is the receiver's whole current credit, not an increment. The
@@ -83,11 +95,20 @@ internal sealed class QueueReceiverLink
 
     private void OnDisposition(Delivery delivery)
     {
+        _activity.Touch();
         var lockToken = new Guid(delivery.DeliveryTag.AsSpan());
         var state = delivery.State;
         bool held;
         switch (state)
         {
+            case Accepted or Rejected or Modified or Released when IsClosed:
+                // Detached by the broker, and the client had not yet seen it: the lock can no longer be settled.
+                held = false;
+                break;
+            case Modified { UndeliverableHere: true }:
+                // Defer: refused, the lock stays as it was (runs out or is settled otherwise).
+                _link.DisposeDelivery(delivery, true, new Rejected { Error = new Error { Condition = AmqpErrorCode.NotImplemented, Description = "Deferral is not supported by the test broker (see docs/ARCHITECTURE.md, Service Bus test broker)." } });
+                return;
             case Accepted:
                 held = _queue.Complete(lockToken);
                 break;

@@ -13,11 +13,14 @@ namespace CarClassifier.TestBroker;
 internal sealed class RequestResponseNode
 {
     private readonly Func<AmqpMessage, AmqpMessage> _handle;
+    private readonly BrokerFaults? _faults;
     private readonly ConcurrentDictionary<string, SendingAmqpLink> _replyLinks = new(StringComparer.Ordinal);
 
-    public RequestResponseNode(Func<AmqpMessage, AmqpMessage> handle)
+    /// <param name="faults">For an entity's $management: throttling and latency apply (not to $cbs).</param>
+    public RequestResponseNode(Func<AmqpMessage, AmqpMessage> handle, BrokerFaults? faults = null)
     {
         _handle = handle;
+        _faults = faults;
     }
 
     public void Attach(AmqpLink link)
@@ -36,12 +39,14 @@ internal sealed class RequestResponseNode
 
     private void OnRequest(ReceivingAmqpLink link, AmqpMessage request)
     {
+        _faults?.ManagementRequestStarted();
+        var latency = _faults?.ManagementLatency ?? TimeSpan.Zero;
         try
         {
             AmqpMessage response;
             try
             {
-                response = _handle(request);
+                response = _faults?.TryThrottle() == true ? ServerBusy() : _handle(request);
             }
             catch (Exception ex) when (ex is InvalidCastException or KeyNotFoundException or FormatException or InvalidOperationException or NullReferenceException)
             {
@@ -51,15 +56,38 @@ internal sealed class RequestResponseNode
             response.Properties.CorrelationId = request.Properties.MessageId;
             var replyTo = request.Properties.ReplyTo?.ToString();
             link.AcceptMessage(request, false);
-            if (replyTo is not null && _replyLinks.TryGetValue(replyTo, out var replies))
+            if (latency > TimeSpan.Zero)
             {
-                replies.SendMessageNoWait(response, new ArraySegment<byte>(Guid.NewGuid().ToByteArray()), AmqpConstants.NullBinary);
+                // The work is done; only the answer waits, as a far-away namespace's would.
+                _ = Task.Delay(latency).ContinueWith(_ => Reply(replyTo, response), TaskScheduler.Default);
+            }
+            else
+            {
+                Reply(replyTo, response);
             }
         }
         finally
         {
             request.Dispose();
         }
+    }
+
+    private void Reply(string? replyTo, AmqpMessage response)
+    {
+        _faults?.ManagementRequestEnded();
+        if (replyTo is not null && _replyLinks.TryGetValue(replyTo, out var replies))
+        {
+            replies.SendMessageNoWait(response, new ArraySegment<byte>(Guid.NewGuid().ToByteArray()), AmqpConstants.NullBinary);
+        }
+    }
+
+    /// <summary>A throttled request's answer: 503 with the server-busy condition the SDK maps to ServiceBusy.</summary>
+    private static AmqpMessage ServerBusy()
+    {
+        var error = BrokerFaults.ServerBusyError();
+        var response = Respond(503, error.Description, null);
+        response.ApplicationProperties.Map["errorCondition"] = error.Condition;
+        return response;
     }
 
     /// <summary>A management response: statusCode/statusDescription application properties and an AmqpValue map body.</summary>

@@ -16,7 +16,8 @@ namespace CarClassifier.TestBroker;
 /// $management (renew-lock, peek-message, update-disposition). The client connects with
 /// <see cref="ConnectionString"/>, whose UseDevelopmentEmulator=true makes the SDK use plain TCP, as it does for the
 /// official emulator (https://learn.microsoft.com/azure/service-bus-messaging/test-locally-with-service-bus-emulator).
-/// Any token is accepted: authorization is the service's business, not what these tests check.
+/// Any token is accepted: authorization is the service's business, not what these tests check. <see cref="Faults"/>
+/// switches on what the service does to clients under load or after inactivity (throttling, idle link detach, latency).
 /// </summary>
 public sealed class ServiceBusTestBroker : IRuntimeProvider, IDisposable
 {
@@ -33,6 +34,7 @@ public sealed class ServiceBusTestBroker : IRuntimeProvider, IDisposable
     public ServiceBusTestBroker(TimeProvider? time = null)
     {
         _time = time ?? TimeProvider.System;
+        Faults = new BrokerFaults();
         _cbs = new RequestResponseNode(OnPutToken);
         Port = FreePort();
 
@@ -54,6 +56,9 @@ public sealed class ServiceBusTestBroker : IRuntimeProvider, IDisposable
 
     public int Port { get; }
 
+    /// <summary>Throttling, idle link detach and $management latency, each off until a test switches it on.</summary>
+    public BrokerFaults Faults { get; }
+
     /// <summary>What a client passes to <c>new ServiceBusClient(...)</c>.</summary>
     public string ConnectionString =>
         $"Endpoint=sb://127.0.0.1:{Port};SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=SAS_KEY_VALUE;UseDevelopmentEmulator=true;";
@@ -63,10 +68,10 @@ public sealed class ServiceBusTestBroker : IRuntimeProvider, IDisposable
 
     public BrokerQueue CreateQueue(string name, BrokerQueueOptions? options = null)
     {
-        var queue = new BrokerQueue(name, options ?? new BrokerQueueOptions(), _time);
+        var queue = new BrokerQueue(name, options ?? new BrokerQueueOptions(), _time, Faults);
         if (!_queues.TryAdd(name, queue)) throw new InvalidOperationException($"Queue '{name}' exists.");
-        _managementNodes[name] = new RequestResponseNode(request => OnManagement(queue, request));
-        _managementNodes[queue.DeadLetterQueue!.Name] = new RequestResponseNode(request => OnManagement(queue.DeadLetterQueue, request));
+        _managementNodes[name] = new RequestResponseNode(request => OnManagement(queue, request), Faults);
+        _managementNodes[queue.DeadLetterQueue!.Name] = new RequestResponseNode(request => OnManagement(queue.DeadLetterQueue, request), Faults);
         return queue;
     }
 
@@ -89,6 +94,13 @@ public sealed class ServiceBusTestBroker : IRuntimeProvider, IDisposable
     public void Tick()
     {
         foreach (var queue in _queues.Values) queue.Tick();
+        Faults.DetachIdleLinks(_time);
+        foreach (var queue in _queues.Values)
+        {
+            // Deliveries held while throttled go out once it ends.
+            queue.Pump();
+            queue.DeadLetterQueue?.Pump();
+        }
     }
 
     private static int FreePort()
@@ -159,13 +171,14 @@ public sealed class ServiceBusTestBroker : IRuntimeProvider, IDisposable
         else
         {
             var queue = Find(address) ?? throw new AmqpException(AmqpErrorCode.NotFound, $"The messaging entity 'sb://127.0.0.1/{address}' could not be found.");
+            var activity = Faults.Track(link, _time);
             if (link is ReceivingAmqpLink receiving)
             {
-                _ = new QueueSenderLink(queue, receiving);
+                _ = new QueueSenderLink(queue, receiving, activity);
             }
             else
             {
-                _ = new QueueReceiverLink(queue, (SendingAmqpLink)link);
+                _ = new QueueReceiverLink(queue, (SendingAmqpLink)link, activity);
             }
         }
 
@@ -230,6 +243,18 @@ public sealed class ServiceBusTestBroker : IRuntimeProvider, IDisposable
             case ServiceBusWire.UpdateDisposition:
             {
                 var status = body[new MapKey(ServiceBusWire.DispositionStatus)] as string;
+                if (status == "defered")
+                {
+                    return RequestResponseNode.Respond(501, "Deferral is not supported by the test broker (see docs/ARCHITECTURE.md, Service Bus test broker).", null);
+                }
+
+                foreach (var token in LockTokens(body))
+                {
+                    // A message locked by a receive link is settled on that link; once the link is gone the lock can
+                    // only run out (BrokerQueue.IsHeldByClosedLink cites the sources).
+                    if (queue.IsHeldByClosedLink(token)) return LockLost();
+                }
+
                 foreach (var token in LockTokens(body))
                 {
                     var held = status switch
@@ -244,6 +269,12 @@ public sealed class ServiceBusTestBroker : IRuntimeProvider, IDisposable
 
                 return RequestResponseNode.Respond(200, "OK", new AmqpMap());
             }
+
+            case ServiceBusWire.ScheduleMessage or ServiceBusWire.CancelScheduledMessage:
+                return RequestResponseNode.Respond(501, "Scheduled messages are not supported by the test broker (see docs/ARCHITECTURE.md, Service Bus test broker).", null);
+
+            case ServiceBusWire.ReceiveBySequenceNumber:
+                return RequestResponseNode.Respond(501, "Deferral (receive by sequence number) is not supported by the test broker (see docs/ARCHITECTURE.md, Service Bus test broker).", null);
 
             default:
                 return RequestResponseNode.Respond(501, $"Operation '{operation}' is not supported by the test broker.", null);

@@ -15,6 +15,7 @@ internal static class ServiceBusWire
     public const string EnqueuedTime = "x-opt-enqueued-time";
     public const string LockedUntil = "x-opt-locked-until";
     public const string DeadLetterSource = "x-opt-deadletter-source";
+    public const string ScheduledEnqueueTime = "x-opt-scheduled-enqueue-time";
 
     // Application properties of a dead-lettered message (ServiceBusReceivedMessage.DeadLetterReason/ErrorDescription).
     public const string DeadLetterReason = "DeadLetterReason";
@@ -47,6 +48,9 @@ internal static class ServiceBusWire
     public const string RenewLock = "com.microsoft:renew-lock";
     public const string PeekMessage = "com.microsoft:peek-message";
     public const string UpdateDisposition = "com.microsoft:update-disposition";
+    public const string ScheduleMessage = "com.microsoft:schedule-message";
+    public const string CancelScheduledMessage = "com.microsoft:cancel-scheduled-message";
+    public const string ReceiveBySequenceNumber = "com.microsoft:receive-by-sequence-number";
     public const string LockTokens = "lock-tokens";
     public const string Expirations = "expirations";
     public const string FromSequenceNumber = "from-sequence-number";

@@ -81,8 +81,11 @@ public sealed class StoredMessage
 
     public string? DeadLetterErrorDescription { get; internal set; }
 
-    /// <summary>Set on the dead-letter copy: the queue it came from.</summary>
+    /// <summary>Only on messages auto-forwarded out of a dead-letter queue, which the broker does not do: always null.</summary>
     public string? DeadLetterSource { get; internal set; }
+
+    /// <summary>The annotation the SDK sets for ScheduleMessageAsync or ServiceBusMessage.ScheduledEnqueueTime.</summary>
+    internal bool IsScheduled => _annotations.Any(kv => ServiceBusWire.ScheduledEnqueueTime.Equals(kv.Key.Key as string ?? kv.Key.Key?.ToString(), StringComparison.Ordinal));
 
     /// <summary>When the message's time-to-live runs out (MaxValue when it has none).</summary>
     public DateTime ExpiresAtUtc => _ttl is { } ttl ? EnqueuedTimeUtc.AddMilliseconds(ttl) : DateTime.MaxValue;
@@ -111,14 +114,22 @@ public sealed class StoredMessage
         return messages;
     }
 
-    /// <summary>The copy that goes to the dead-letter sub-queue, keeping the body, properties and reason.</summary>
-    internal StoredMessage ToDeadLetter(string source, string? reason, string? description)
+    /// <summary>
+    /// The copy that goes to the dead-letter sub-queue: body, properties, reason, and the service's own state as it was.
+    /// It keeps SequenceNumber, EnqueuedTime and DeliveryCount: "Message sequencing and timestamps"
+    /// (https://learn.microsoft.com/azure/service-bus-messaging/message-sequencing) calls the sequence number the
+    /// message's "true identifier", assigned once when the entity accepts it, and DeliveryCount counts the delivery
+    /// attempts the message had ("Message transfers, locks, and settlement"); a move to the sub-queue is not a new
+    /// submission. DeadLetterSource stays unset: the SDK's reference (ServiceBusReceivedMessage.DeadLetterSource,
+    /// https://learn.microsoft.com/dotnet/api/azure.messaging.servicebus.servicebusreceivedmessage.deadlettersource) says
+    /// it is "only set in messages that have been dead-lettered and subsequently auto-forwarded from the dead-letter
+    /// queue to another entity", which the broker does not do.
+    /// </summary>
+    internal StoredMessage ToDeadLetter(string? reason, string? description)
     {
         var copy = (StoredMessage)MemberwiseClone();
-        copy.DeadLetterSource = source;
         copy.DeadLetterReason = reason;
         copy.DeadLetterErrorDescription = description;
-        copy.DeliveryCount = 0;
         copy.LockedBy = null;
         copy.LockToken = Guid.Empty;
         return copy;

@@ -10,8 +10,14 @@ namespace CarClassifier.Worker.Tests.TestBroker;
 public sealed class ServiceBusTestBrokerTests : IAsyncLifetime
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
-    private readonly ServiceBusTestBroker _broker = new();
+    private readonly ManualTimeProvider _clock = new();
+    private readonly ServiceBusTestBroker _broker;
     private ServiceBusClient _client = null!;
+
+    public ServiceBusTestBrokerTests()
+    {
+        _broker = new ServiceBusTestBroker(_clock);
+    }
 
     public Task InitializeAsync()
     {
@@ -46,7 +52,7 @@ public sealed class ServiceBusTestBrokerTests : IAsyncLifetime
         Assert.Equal(1, message.DeliveryCount);
         Assert.Equal(1, message.SequenceNumber);
         Assert.NotEqual(default, message.LockToken);
-        Assert.InRange(message.LockedUntil, DateTimeOffset.UtcNow.AddSeconds(30), DateTimeOffset.UtcNow.AddMinutes(2));
+        Assert.Equal(_clock.GetUtcNow().AddMinutes(1), message.LockedUntil, TimeSpan.FromMilliseconds(1));
         Assert.Equal(1, queue.LockedCount);
 
         await receiver.CompleteMessageAsync(message);
@@ -100,7 +106,9 @@ public sealed class ServiceBusTestBrokerTests : IAsyncLifetime
         Assert.Equal("poison", dead.Body.ToString());
         Assert.Equal("MaxDeliveryCountExceeded", dead.DeadLetterReason);
         Assert.Contains("3 delivery attempts", dead.DeadLetterErrorDescription, StringComparison.Ordinal);
-        Assert.Equal("q", dead.DeadLetterSource);
+        // Set only on messages auto-forwarded out of a dead-letter queue (ServiceBusReceivedMessage.DeadLetterSource,
+        // https://learn.microsoft.com/dotnet/api/azure.messaging.servicebus.servicebusreceivedmessage.deadlettersource).
+        Assert.Null(dead.DeadLetterSource);
         Assert.Equal(0, queue.Count);
     }
 
@@ -133,6 +141,7 @@ public sealed class ServiceBusTestBrokerTests : IAsyncLifetime
         var first = await receiver.ReceiveMessageAsync(Wait);
         Assert.NotNull(first);
 
+        _clock.Advance(TimeSpan.FromSeconds(1));
         var second = await receiver.ReceiveMessageAsync(Wait);
 
         Assert.NotNull(second);
@@ -156,7 +165,8 @@ public sealed class ServiceBusTestBrokerTests : IAsyncLifetime
         var until = message.LockedUntil;
         for (var i = 0; i < 8; i++)
         {
-            await Task.Delay(500);
+            _clock.Advance(TimeSpan.FromMilliseconds(500));
+            _broker.Tick();
             await receiver.RenewMessageLockAsync(message);
             Assert.True(message.LockedUntil > until, "renew-lock returns a later expiry");
             until = message.LockedUntil;

@@ -12,6 +12,15 @@ namespace CarClassifier.Core.Messaging.ServiceBus;
 /// delivery already wrote the blob's real row. It peeks (never receives), so the messages stay where
 /// <c>carclass poison list/replay</c> finds them; a replay that succeeds later overwrites the row. Peeking again after a
 /// restart only rewrites the same rows.
+/// <para>
+/// Each scan peeks on from the newest sequence number it has seen, which is cheap, but Service Bus does not promise that
+/// messages reach the dead-letter queue in sequence order: one dead-lettered by the service (max deliveries by lock
+/// expiry, time-to-live) keeps the sequence number it had in the queue and can sort below a dead letter seen earlier.
+/// So every <see cref="ServiceBusOptions.DeadLetterRescanSeconds"/> (and at start) a scan reads the whole dead-letter
+/// queue again. That is safe because rows are idempotent; dead letters already handled in the previous full pass are
+/// skipped without a table read, and a full pass is not every scan because peeks cost the namespace throttling credits
+/// ("Throttling operations on Azure Service Bus": one per message peeked).
+/// </para>
 /// </summary>
 public sealed class DeadLetterRecorder : BackgroundService
 {
@@ -26,6 +35,8 @@ public sealed class DeadLetterRecorder : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger<DeadLetterRecorder> _logger;
     private long _nextSequenceNumber;
+    private DateTimeOffset _lastFullScan = DateTimeOffset.MinValue;
+    private HashSet<long> _handled = [];
 
     public DeadLetterRecorder(ServiceBusClient client, ResultStore results, IOptions<ServiceBusOptions> options, TimeProvider time, ILogger<DeadLetterRecorder> logger)
     {
@@ -71,21 +82,47 @@ public sealed class DeadLetterRecorder : BackgroundService
         }
     }
 
-    /// <summary>Records every dead-letter message not seen yet; returns how many rows it wrote.</summary>
-    public async Task<int> ScanAsync(ServiceBusReceiver deadLetters, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Records every dead letter whose blob still needs its row; returns how many rows it wrote. A full scan (the first,
+    /// then one each <see cref="ServiceBusOptions.DeadLetterRescanSeconds"/>, or when <paramref name="full"/>) reads
+    /// the whole dead-letter queue; the others read what sorts after the newest sequence number seen.
+    /// </summary>
+    public async Task<int> ScanAsync(ServiceBusReceiver deadLetters, CancellationToken cancellationToken = default, bool full = false)
     {
         ArgumentNullException.ThrowIfNull(deadLetters);
+        var now = _time.GetUtcNow();
+        full |= now - _lastFullScan >= TimeSpan.FromSeconds(_options.DeadLetterRescanSeconds);
+        var seen = full ? new HashSet<long>() : _handled;
         var written = 0;
+        var from = full ? 0 : _nextSequenceNumber;
         while (true)
         {
-            var page = await deadLetters.PeekMessagesAsync(PageSize, _nextSequenceNumber, cancellationToken).ConfigureAwait(false);
-            if (page.Count == 0) return written;
+            var page = await deadLetters.PeekMessagesAsync(PageSize, from, cancellationToken).ConfigureAwait(false);
+            if (page.Count == 0) break;
             foreach (var message in page)
             {
-                if (await RecordAsync(message, cancellationToken).ConfigureAwait(false)) written++;
+                // Within one pass peek walks up the sequence numbers; the cursor only pages.
+                from = Math.Max(from, message.SequenceNumber + 1);
                 _nextSequenceNumber = Math.Max(_nextSequenceNumber, message.SequenceNumber + 1);
+                if (_handled.Contains(message.SequenceNumber))
+                {
+                    seen.Add(message.SequenceNumber);
+                    continue;
+                }
+
+                if (await RecordAsync(message, cancellationToken).ConfigureAwait(false)) written++;
+                seen.Add(message.SequenceNumber);
             }
         }
+
+        if (full)
+        {
+            // What left the dead-letter queue (replayed, removed) is forgotten; a sequence number is never reused.
+            _handled = seen;
+            _lastFullScan = now;
+        }
+
+        return written;
     }
 
     private async Task<bool> RecordAsync(ServiceBusReceivedMessage message, CancellationToken cancellationToken)

@@ -83,6 +83,10 @@ internal sealed class ServiceBusBatchSettler
         await SettleAsync(() => receiver.CompleteMessageAsync(message, CancellationToken.None), message).ConfigureAwait(false);
     }
 
+    /// <summary>Hands a message back (the batch gave up on it); a failure is logged as every settle's is.</summary>
+    public Task AbandonAsync(ServiceBusReceiver receiver, ServiceBusReceivedMessage message) =>
+        SettleAsync(() => receiver.AbandonMessageAsync(message, cancellationToken: CancellationToken.None), message);
+
     /// <summary>
     /// A settle that fails (lock lost, connection gone) is logged, not thrown: the message comes back when its lock runs
     /// out and its row is upserted again, so the blob still ends with one row.

@@ -1,16 +1,21 @@
 using Azure.Messaging.ServiceBus;
 using CarClassifier.Core.Results;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CarClassifier.Core.Messaging.ServiceBus;
 
 /// <summary>
 /// <c>carclass poison list/replay</c> on the Service Bus transport: lists the work queue's $DeadLetterQueue by peeking
-/// (nothing is locked or counted), and replays by receiving each chosen message, sending its claim check to the queue
-/// again (fresh enqueue time, a MessageId of its own so duplicate detection lets it through) and completing the dead
-/// letter only after that send succeeded.
+/// (nothing is locked or counted), and replays in pages: it picks the dead letters to replay from a peek, then receives a
+/// page at a time, sends each chosen claim check to the queue again (fresh enqueue time, a MessageId of its own so
+/// duplicate detection lets it through) and completes its dead letter as soon as that send succeeded, so no lock waits
+/// on the rest of the backlog. Dead letters it was not asked for are held (so the next receive moves past them), their
+/// locks renewed while the replay runs, and abandoned at the end.
 /// </summary>
 public sealed class ServiceBusDeadLetterQueue
 {
+    private const int PageSize = 100;
+
     private readonly ServiceBusClient _client;
     private readonly TimeProvider _time;
 
@@ -22,62 +27,58 @@ public sealed class ServiceBusDeadLetterQueue
         _time = time;
     }
 
-    public async Task<IReadOnlyList<PoisonMessage>> ListAsync(CancellationToken cancellationToken = default)
-    {
-        await using var receiver = _client.CreateReceiver(PipelineNames.WorkQueue, new ServiceBusReceiverOptions { SubQueue = SubQueue.DeadLetter });
-        var all = new List<PoisonMessage>();
-        long next = 0;
-        while (true)
-        {
-            var page = await receiver.PeekMessagesAsync(100, next, cancellationToken).ConfigureAwait(false);
-            if (page.Count == 0) return all;
-            all.AddRange(page.Select(Describe));
-            next = page[^1].SequenceNumber + 1;
-        }
-    }
+    public async Task<IReadOnlyList<PoisonMessage>> ListAsync(CancellationToken cancellationToken = default) =>
+        (await PeekAllAsync(cancellationToken).ConfigureAwait(false)).Select(Describe).ToList();
 
     public async Task<IReadOnlyList<PoisonMessage>> ReplayAsync(Func<PoisonMessage, bool> select, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(select);
+        var wanted = new HashSet<long>();
+        foreach (var message in await PeekAllAsync(cancellationToken).ConfigureAwait(false))
+        {
+            // Not ours (no blob named): replaying it would only dead-letter it again.
+            if (TryParse(message) is not null && select(Describe(message))) wanted.Add(message.SequenceNumber);
+        }
+
         var replayed = new List<PoisonMessage>();
+        if (wanted.Count == 0) return replayed;
         await using var receiver = _client.CreateReceiver(PipelineNames.WorkQueue, new ServiceBusReceiverOptions { SubQueue = SubQueue.DeadLetter });
         await using var sender = _client.CreateSender(PipelineNames.WorkQueue);
-        var held = new List<ServiceBusReceivedMessage>();
+        var renewal = new ServiceBusLockRenewal(16, NullLogger.Instance);
+        var held = new List<(ServiceBusReceivedMessage Message, TimeSpan Lock)>();
         try
         {
-            while (true)
+            while (wanted.Count > 0)
             {
-                var batch = await receiver.ReceiveMessagesAsync(100, TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
-                if (batch.Count == 0) break;
-                held.AddRange(batch);
-            }
-
-            foreach (var message in held.ToList())
-            {
-                var described = Describe(message);
-                if (!select(described)) continue;
-                ClassifyRequest request;
-                try
+                var page = await receiver.ReceiveMessagesAsync(PageSize, TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+                if (page.Count == 0) break; // The rest were replayed or removed by someone else meanwhile.
+                var now = _time.GetUtcNow();
+                foreach (var message in page)
                 {
-                    request = ClassifyRequest.Parse(message.Body.ToString());
-                }
-                catch (InvalidDataException)
-                {
-                    continue; // Not ours: replaying it would only dead-letter it again.
+                    if (!wanted.Remove(message.SequenceNumber))
+                    {
+                        held.Add((message, message.LockedUntil - now));
+                        continue;
+                    }
+
+                    var request = TryParse(message)!;
+                    var resent = ClassifyMessages.ToMessage(request with { EnqueuedAt = now });
+                    resent.MessageId = $"{resent.MessageId[..Math.Min(resent.MessageId.Length, 100)]}-replay-{message.SequenceNumber}";
+                    await sender.SendMessageAsync(resent, cancellationToken).ConfigureAwait(false);
+                    await receiver.CompleteMessageAsync(message, cancellationToken).ConfigureAwait(false);
+                    replayed.Add(Describe(message));
                 }
 
-                var resent = ClassifyMessages.ToMessage(request with { EnqueuedAt = _time.GetUtcNow() });
-                resent.MessageId = $"{resent.MessageId[..Math.Min(resent.MessageId.Length, 100)]}-replay-{message.SequenceNumber}";
-                await sender.SendMessageAsync(resent, cancellationToken).ConfigureAwait(false);
-                await receiver.CompleteMessageAsync(message, cancellationToken).ConfigureAwait(false);
-                held.Remove(message);
-                replayed.Add(described);
+                // Held dead letters past half their lock are renewed, so a long replay does not lose them to a lock expiry
+                // (which would count a delivery and hand them to the next receive call).
+                var due = held.Where(h => h.Message.LockedUntil - _time.GetUtcNow() < h.Lock / 2).Select(h => h.Message).ToList();
+                if (due.Count > 0) await renewal.RenewAsync(receiver, due, cancellationToken).ConfigureAwait(false);
             }
         }
         finally
         {
             // What was not replayed goes back at once instead of staying locked for the lock duration.
-            foreach (var message in held)
+            foreach (var (message, _) in held)
             {
                 try
                 {
@@ -91,6 +92,32 @@ public sealed class ServiceBusDeadLetterQueue
         }
 
         return replayed;
+    }
+
+    private async Task<List<ServiceBusReceivedMessage>> PeekAllAsync(CancellationToken cancellationToken)
+    {
+        await using var receiver = _client.CreateReceiver(PipelineNames.WorkQueue, new ServiceBusReceiverOptions { SubQueue = SubQueue.DeadLetter });
+        var all = new List<ServiceBusReceivedMessage>();
+        long next = 0;
+        while (true)
+        {
+            var page = await receiver.PeekMessagesAsync(PageSize, next, cancellationToken).ConfigureAwait(false);
+            if (page.Count == 0) return all;
+            all.AddRange(page);
+            next = page[^1].SequenceNumber + 1;
+        }
+    }
+
+    private static ClassifyRequest? TryParse(ServiceBusReceivedMessage message)
+    {
+        try
+        {
+            return ClassifyRequest.Parse(message.Body.ToString());
+        }
+        catch (InvalidDataException)
+        {
+            return null;
+        }
     }
 
     private static PoisonMessage Describe(ServiceBusReceivedMessage message)

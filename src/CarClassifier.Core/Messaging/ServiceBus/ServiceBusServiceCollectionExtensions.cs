@@ -2,6 +2,8 @@ using Azure.Messaging.ServiceBus;
 using CarClassifier.Core.Configuration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace CarClassifier.Core.Messaging.ServiceBus;
 
@@ -36,6 +38,10 @@ public static class ServiceBusServiceCollectionExtensions
     public static IServiceCollection AddServiceBusClassifier(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
+        // The host waits for the batch in flight for as long as the worker's grace allows, plus time to abandon what is
+        // left: with the host's own default (30 s) a grace above 20 s would be cut short and its messages left locked.
+        services.AddOptions<HostOptions>().Configure<IOptions<ServiceBusOptions>>((host, serviceBus) =>
+            host.ShutdownTimeout = TimeSpan.FromSeconds(serviceBus.Value.ShutdownGraceSeconds + ServiceBusOptions.ShutdownSettleSeconds));
         services.AddSingleton<ServiceBusClassifierWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<ServiceBusClassifierWorker>());
         services.AddHostedService<DeadLetterRecorder>();
