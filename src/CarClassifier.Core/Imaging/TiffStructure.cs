@@ -114,6 +114,13 @@ internal static class TiffStructure
             ulong count = big ? ReadU64(tiff, (int)ifd, little) : ReadU16(tiff, (int)ifd, little);
             long entriesStart = ifd + countSize;
             long fits = (long)Math.Min(count, (ulong)((tiff.Length - entriesStart) / entrySize));
+            if ((ulong)fits < count)
+            {
+                // ImageSharp 2.1 reads every declared entry, past the end of the file too: a BigTIFF directory declaring
+                // 4,295,164,181 entries in a 2 KB file kept it reading for good (found by DecoderFuzzTests, seed 150015).
+                throw Corrupt(Invariant($"image directory {visited.Count} declares {count} entries, but only {fits} fit in the file"));
+            }
+
             for (long i = 0; i < fits; i++)
             {
                 int at = (int)(entriesStart + (i * entrySize));
@@ -131,9 +138,9 @@ internal static class TiffStructure
 
             entriesSeen += fits;
             long nextAt = entriesStart + (fits * entrySize);
-            if (fits < (long)count || nextAt + (big ? 8 : 4) > tiff.Length)
+            if (nextAt + (big ? 8 : 4) > tiff.Length)
             {
-                break; // the decoder reports a directory cut short itself
+                break; // no next-directory offset: the decoder reports a directory cut short itself
             }
 
             ifd = big ? (long)Math.Min(ReadU64(tiff, (int)nextAt, little), long.MaxValue) : ReadU32(tiff, (int)nextAt, little);

@@ -162,13 +162,15 @@ public sealed class TurboJpegDecoder : IImageDecoder
     /// <summary>
     /// True for the libjpeg warnings (jerror.h) that mean pixel data was lost and made up: bad Huffman or arithmetic
     /// codes, missing or wrong restart markers, a data segment that ends early, an impossible progression. Not the
-    /// warnings about metadata ("bad ICC marker", an unknown JFIF revision or Adobe transform), nor stray bytes right
-    /// before the end-of-image marker (every block was decoded by then): those files fall back to Skia as before.
+    /// warnings about metadata ("bad ICC marker", an unknown JFIF revision or Adobe transform), nor "extraneous bytes
+    /// before marker": libjpeg had decoded every block of the interval when it met them and only skips them
+    /// (hopper_bad_exif.jpg has 1,214 before an RST0; Pillow and ImageSharp decode it to the same pixels). Those files
+    /// fall back to Skia as before.
     /// </summary>
     internal static bool IsDamagedPixelData(string warning) =>
         (warning.StartsWith("Corrupt JPEG data", StringComparison.Ordinal)
             && !warning.Contains("ICC", StringComparison.Ordinal)
-            && !warning.Contains("before marker 0xd9", StringComparison.OrdinalIgnoreCase))
+            && !warning.Contains("extraneous bytes", StringComparison.Ordinal))
         || warning.StartsWith("Premature end of JPEG file", StringComparison.Ordinal)
         || warning.StartsWith("Inconsistent progression sequence", StringComparison.Ordinal)
         || warning.StartsWith("Invalid SOS parameters", StringComparison.Ordinal);
