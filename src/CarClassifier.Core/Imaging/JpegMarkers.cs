@@ -125,6 +125,13 @@ internal static class JpegMarkers
             return new JpegLayout(true, 1, metadataBytes, metadataSegments, exifOffset, exifLength, null);
         }
 
+        if (offset + 2 == jpeg.Length && jpeg[offset] == 0xFF && jpeg[offset + 1] == EndOfImage)
+        {
+            // The usual ending: the end marker is the file's last two bytes, too short for the loop above.
+            restarts.EndScan();
+            return new JpegLayout(true, scans, metadataBytes, metadataSegments, exifOffset, exifLength, restarts.Damage);
+        }
+
         // The walk ran off the end (the last two bytes, or a damaged segment length between scans): an FF D9 anywhere
         // after the first scan still counts, as it always has; the scan count is then a lower bound, and the restart
         // markers of the unfinished scan are not judged.

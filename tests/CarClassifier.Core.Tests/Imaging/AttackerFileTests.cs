@@ -139,7 +139,7 @@ public class AttackerFileTests
 
         // Assert
         Assert.Equal(ImageRejectionKind.TooLarge, ex.Kind);
-        Assert.Contains("1001 metadata segments", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("metadata segments, more than the limit of 1000", ex.Message, StringComparison.Ordinal);
         Assert.Contains("Classifier:MaxMetadataSegments", ex.Message, StringComparison.Ordinal);
     }
 
@@ -198,14 +198,14 @@ public class AttackerFileTests
         AssertColour(Decoding.Decode(decoderName, RestartJpeg.Solid(Red)), Red, "restart jpeg");
     }
 
-    public static TheoryData<string, RestartJpeg.Damage> DecodersAndRestartDamage()
+    public static TheoryData<string, string> DecodersAndRestartDamage()
     {
-        var data = new TheoryData<string, RestartJpeg.Damage>();
+        var data = new TheoryData<string, string>();
         foreach (string decoder in ImageDecoderFactory.Names)
         {
-            data.Add(decoder, RestartJpeg.Damage.AllRst7);
-            data.Add(decoder, RestartJpeg.Damage.DriZeroWithMarkers);
-            data.Add(decoder, RestartJpeg.Damage.MarkersRemoved);
+            data.Add(decoder, nameof(RestartJpeg.Damage.AllRst7));
+            data.Add(decoder, nameof(RestartJpeg.Damage.DriZeroWithMarkers));
+            data.Add(decoder, nameof(RestartJpeg.Damage.MarkersRemoved));
         }
 
         return data;
@@ -213,10 +213,10 @@ public class AttackerFileTests
 
     [Theory]
     [MemberData(nameof(DecodersAndRestartDamage))]
-    public void Decode_DamagedRestartMarkers_AreCorrupt_NotAColour(string decoderName, RestartJpeg.Damage damage)
+    public void Decode_DamagedRestartMarkers_AreCorrupt_NotAColour(string decoderName, string damage)
     {
         // Arrange: libjpeg-turbo fills what it loses with grey; the red photo was labelled "white", Succeeded.
-        byte[] jpeg = RestartJpeg.Solid(Red, damage: damage);
+        byte[] jpeg = RestartJpeg.Solid(Red, damage: Enum.Parse<RestartJpeg.Damage>(damage));
 
         // Act
         var ex = Assert.Throws<ImageRejectedException>(() => Decoding.Decode(decoderName, jpeg));

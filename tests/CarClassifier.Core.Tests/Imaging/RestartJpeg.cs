@@ -46,7 +46,7 @@ internal static class RestartJpeg
         file.Write([0xFF, 0xC0, 0x00, 0x11, 8, (byte)(height >> 8), (byte)height, (byte)(width >> 8), (byte)width, 3, 1, 0x11, 0, 2, 0x11, 0, 3, 0x11, 0]);
         byte[] dcBits = [0, 0, 0, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
         byte[] acBits = [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
-        file.Write([0xFF, 0xC4, 0x00, (byte)(2 + 1 + 16 + 12 + 1 + 16 + 1), 0x00, .. dcBits, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0x10, .. acBits, 0x00]);
+        file.Write([0xFF, 0xC4, 0x00, 2 + 1 + 16 + 12 + 1 + 16 + 1, 0x00, .. dcBits, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0x10, .. acBits, 0x00]);
         if (restarts)
         {
             int dri = damage == Damage.DriZeroWithMarkers ? 0 : interval;
