@@ -1,6 +1,7 @@
 using Azure.Storage.Blobs;
 using CarClassifier.Core;
 using CarClassifier.Core.Results;
+using CarClassifier.Core.Tests.Imaging;
 using SixLabors.ImageSharp.PixelFormats;
 using Xunit.Abstractions;
 
