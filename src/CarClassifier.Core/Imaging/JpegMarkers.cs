@@ -34,8 +34,8 @@ internal static class JpegMarkers
     /// end and one scan (the decoders then give their own verdict).
     /// <para>
     /// Restart markers (issue 21): with a restart interval of N MCUs (DRI), an encoder ends every N MCUs of a scan with
-    /// RST0, RST1, ... RST7, RST0 ... in turn, so a scan of M MCUs holds exactly ceil(M / N) - 1 of them. Markers out of
-    /// turn, markers without an interval (DRI 0), or too few or too many mean damaged entropy data: libjpeg-turbo then
+    /// RST0, RST1, ... RST7, RST0 ... in turn, so a scan of M MCUs holds ceil(M / N) - 1 of them (one more after the last
+    /// MCU is harmless). Markers out of turn, markers without an interval (DRI 0), or too few or too many mean damaged entropy data: libjpeg-turbo then
     /// resynchronises by filling the lost blocks with grey (a red photo came out "white", Succeeded) and Skia does the
     /// same silently, so the probe reports it for every decoder, as it does a missing end marker.
     /// </para>
@@ -104,7 +104,8 @@ internal static class JpegMarkers
             }
             else if (marker is >= 0xC0 and <= 0xCF and not (0xC4 or 0xC8 or 0xCC))
             {
-                restarts.Frame(segment);
+                // Lossless frames (SOF3, 7, 11, 15) count MCUs in samples, not 8x8 blocks: their markers are only checked for order.
+                restarts.Frame(segment, lossless: marker is 0xC3 or 0xC7 or 0xCB or 0xCF);
             }
             else if (IsMetadata(marker))
             {
@@ -206,9 +207,10 @@ internal static class JpegMarkers
 
         public string? Damage { get; private set; }
 
-        public void Frame(ReadOnlySpan<byte> sof)
+        public void Frame(ReadOnlySpan<byte> sof, bool lossless)
         {
-            if (sof.Length < 6)
+            _components = null;
+            if (sof.Length < 6 || lossless)
             {
                 return;
             }
@@ -261,8 +263,10 @@ internal static class JpegMarkers
             _inScan = false;
             if (Damage is null && _scanInterval > 0 && _scanMcus > 0)
             {
+                // One marker more than needed (after the last MCU) is tolerated: libjpeg reads it as a marker without
+                // parameters and decodes every block, and some encoders write it.
                 long expected = ((_scanMcus + _scanInterval - 1) / _scanInterval) - 1;
-                if (_seen != expected)
+                if (_seen != expected && _seen != expected + 1)
                 {
                     Damage = Invariant(
                         $"a scan of {_scanMcus} MCUs with a restart interval of {_scanInterval} needs {expected} restart markers but has {_seen} (markers missing or damaged)");

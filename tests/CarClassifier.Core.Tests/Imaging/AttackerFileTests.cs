@@ -198,6 +198,14 @@ public class AttackerFileTests
         AssertColour(Decoding.Decode(decoderName, RestartJpeg.Solid(Red)), Red, "restart jpeg");
     }
 
+    [Theory]
+    [MemberData(nameof(DecoderNames))]
+    public void Decode_OneRestartMarkerAfterTheLastMcu_IsNotDamage(string decoderName)
+    {
+        // libjpeg reads the extra marker as a marker without parameters and decodes every block: not refused.
+        AssertColour(Decoding.Decode(decoderName, RestartJpeg.Solid(Red, damage: RestartJpeg.Damage.TrailingMarker)), Red, "trailing RST");
+    }
+
     public static TheoryData<string, string> DecodersAndRestartDamage()
     {
         var data = new TheoryData<string, string>();

@@ -25,6 +25,9 @@ internal static class RestartJpeg
         /// <summary>The markers are cut out; the DRI segment still promises them.</summary>
         MarkersRemoved,
 
+        /// <summary>Not damage: one restart marker more, after the last MCU (libjpeg decodes every block without a warning).</summary>
+        TrailingMarker,
+
         /// <summary>No restarts; a byte in the middle of the entropy-coded data becomes 0xEE (an invalid Huffman code).</summary>
         BadHuffmanCode,
     }
@@ -90,6 +93,11 @@ internal static class RestartJpeg
         }
 
         bits.Flush();
+        if (damage == Damage.TrailingMarker)
+        {
+            file.Write([0xFF, (byte)(0xD0 + (restart % 8))]);
+        }
+
         byte[] data = [.. file.ToArray(), 0xFF, 0xD9];
         if (damage == Damage.BadHuffmanCode)
         {
