@@ -1,6 +1,7 @@
 using Azure.Storage.Blobs;
 using CarClassifier.Core;
 using CarClassifier.Core.Results;
+using CarClassifier.Core.Tests.Imaging;
 using SixLabors.ImageSharp.PixelFormats;
 using Xunit.Abstractions;
 
@@ -113,6 +114,71 @@ public sealed class HostileInputTests(AzuriteFixture azurite, ITestOutputHelper 
         {
             var row = rows[ResultKeys.BlobPath(PipelineNames.ImagesContainer, prefix + name)];
             Assert.Contains(reasonNames!, row.Error, StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>
+    /// Issue 21's generators through the real host: metadata bombs and broken EXIF on valid red pictures get their
+    /// colour; damaged restart markers and a bad Huffman code are Corrupt (not "white"); too many metadata segments and a
+    /// TIFF whose fields share one region are TooLarge naming the setting; a looping TIFF directory chain is Corrupt; the
+    /// common formats we do not accept are UnsupportedFormat, named. Exactly one row each, with its probe time recorded.
+    /// </summary>
+    [Fact]
+    public async Task Issue21AttackerFiles_OneRightRowEach_WithProbeTime()
+    {
+        // Arrange
+        await using var pipeline = await PipelineHost.CreateAsync(azurite);
+        var prefix = $"attacker-{Guid.NewGuid():N}/";
+        var files = new Dictionary<string, (byte[] Bytes, string? Kind, string? Label, string? ReasonNames)>
+        {
+            ["exif-4000-entries-sharing-12KB.jpg"] = (AttackerFiles.JpegWithExif(AttackerFiles.ExifSharedRegionBomb()), null, "red", null),
+            ["exif-65535-tiny-entries.png"] = (AttackerFiles.PngWithExif(AttackerFiles.ExifManyTinyEntries(65_535)), null, "red", null),
+            ["exif-13-app1-of-5000-entries.jpg"] = (AttackerFiles.JpegWithSegments(
+                Enumerable.Range(0, 13).Select(_ => ((byte)0xE1, AttackerFiles.ExifManyTinyEntries(5000))).ToArray()), null, "red", null),
+            ["icc-300-chunks.jpg"] = (AttackerFiles.JpegWithIccChunks(300), null, "red", null),
+            ["ztxt-40-of-1MB.png"] = (AttackerFiles.PngWithDeflatedText(40), null, "red", null),
+            ["exif-self-referencing-sub-ifd.jpg"] = (AttackerFiles.JpegWithExif(AttackerFiles.ExifSelfReferencingSubIfd()), null, "red", null),
+            ["exif-gps-and-exif-point-to-ifd0.jpg"] = (AttackerFiles.JpegWithExif(AttackerFiles.ExifSubIfdsPointBackToIfd0()), null, "red", null),
+            ["exif-3000-nested-sub-ifds.jpg"] = (AttackerFiles.JpegWithExif(AttackerFiles.ExifNestedSubIfds()), null, "red", null),
+            ["restart-markers-intact.jpg"] = (RestartJpeg.Solid(new Rgb24(255, 0, 0)), null, "red", null),
+            ["restart-markers-all-rst7.jpg"] = (RestartJpeg.Solid(new Rgb24(255, 0, 0), damage: RestartJpeg.Damage.AllRst7), "Corrupt", null, "restart"),
+            ["restart-dri-zero.jpg"] = (RestartJpeg.Solid(new Rgb24(255, 0, 0), damage: RestartJpeg.Damage.DriZeroWithMarkers), "Corrupt", null, "restart"),
+            ["restart-markers-removed.jpg"] = (RestartJpeg.Solid(new Rgb24(255, 0, 0), damage: RestartJpeg.Damage.MarkersRemoved), "Corrupt", null, "restart"),
+            ["bad-huffman-code.jpg"] = (RestartJpeg.Solid(new Rgb24(255, 0, 0), damage: RestartJpeg.Damage.BadHuffmanCode), "Corrupt", null, "Corrupt JPEG data"),
+            ["1001-comments.jpg"] = (AttackerFiles.JpegWithManyComments(1001), "TooLarge", null, "Classifier:MaxMetadataSegments"),
+            ["1001-text-chunks.png"] = (AttackerFiles.PngWithManyTextChunks(1001), "TooLarge", null, "Classifier:MaxMetadataSegments"),
+            ["fields-sharing-the-strip.tif"] = (AttackerFiles.TiffSharedRegionBomb(300), "TooLarge", null, "Classifier:MaxMetadataBytes"),
+            ["directory-loop.tif"] = (AttackerFiles.TiffDirectoryLoop(), "Corrupt", null, "loop"),
+        };
+        foreach (var (name, bytes, named) in AttackerFiles.ForeignFiles())
+        {
+            files["foreign-" + name] = (bytes, "UnsupportedFormat", null, named);
+        }
+
+        var expected = new Dictionary<string, (string? Kind, string? Label)>(StringComparer.Ordinal);
+        foreach (var (name, (bytes, kind, label, _)) in files)
+        {
+            await pipeline.Images.GetBlobClient(prefix + name).UploadAsync(BinaryData.FromBytes(bytes));
+            expected[ResultKeys.BlobPath(PipelineNames.ImagesContainer, prefix + name)] = (kind, label);
+        }
+
+        await pipeline.StartAsync();
+
+        // Act
+        var rows = await pipeline.WaitForRowsAsync(expected.Keys, RowTimeout);
+
+        // Assert
+        AssertOutcomes(expected, rows);
+        Assert.Equal(expected.Count, (await pipeline.ListRowsAsync(ResultKeys.BlobPath(PipelineNames.ImagesContainer, prefix))).Count);
+        foreach (var (name, (bytes, _, _, reasonNames)) in files)
+        {
+            var row = rows[ResultKeys.BlobPath(PipelineNames.ImagesContainer, prefix + name)];
+            output.WriteLine(System.FormattableString.Invariant($"{name}: {bytes.Length} bytes, probe {row.ProbeMs:F1} ms, decode {row.DecodeMs:F1} ms"));
+            Assert.True(row.ProbeMs > 0, $"{name}: no probe time recorded");
+            if (reasonNames is not null)
+            {
+                Assert.Contains(reasonNames, row.Error, StringComparison.Ordinal);
+            }
         }
     }
 

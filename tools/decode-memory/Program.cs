@@ -9,6 +9,7 @@ using SixLabors.ImageSharp.Formats.Png;
 using SixLabors.ImageSharp.Formats.Tiff;
 using SixLabors.ImageSharp.Formats.Webp;
 using SixLabors.ImageSharp.PixelFormats;
+using CarClassifier.Core.Tests.Imaging;
 
 // decode-memory gen <dir> <side>: writes one image per format and variant, side x side.
 // decode-memory <decoder> <file> <warm-up file>: decodes the warm-up file, resets the peak resident set
@@ -47,6 +48,31 @@ if (args.Length == 3 && args[0] == "gen")
     foreach (var (name, encoder) in encoders)
     {
         image.Save(Path.Combine(args[1], name), encoder);
+    }
+
+    return 0;
+}
+
+// decode-memory gen-metadata <dir>: writes issue 21's metadata bombs (red 64x64 pictures under hostile EXIF, ICC or
+// text), and warm-up files warm.jpg and warm.png, for the same per-process measurement (scripts/decode-memory.sh metadata).
+if (args.Length == 2 && args[0] == "gen-metadata")
+{
+    Directory.CreateDirectory(args[1]);
+    var bombs = new (string Name, byte[] Bytes)[]
+    {
+        ("jpeg-exif-4000-entries-sharing-12KB.jpg", AttackerFiles.JpegWithExif(AttackerFiles.ExifSharedRegionBomb())),
+        ("jpeg-13-app1-of-5000-entries.jpg", AttackerFiles.JpegWithSegments(
+            Enumerable.Range(0, 13).Select(_ => ((byte)0xE1, AttackerFiles.ExifManyTinyEntries(5000))).ToArray())),
+        ("jpeg-600-icc-chunks.jpg", AttackerFiles.JpegWithIccChunks(600)),
+        ("png-exif-65535-tiny-entries.png", AttackerFiles.PngWithExif(AttackerFiles.ExifManyTinyEntries(65_535))),
+        ("png-exif-4000-entries-sharing-12KB.png", AttackerFiles.PngWithExif(AttackerFiles.ExifSharedRegionBomb())),
+        ("png-40-ztxt-of-1MB.png", AttackerFiles.PngWithDeflatedText(40)),
+        ("warm.jpg", GeneratedImages.Jpeg(64, 64, new Rgb24(0, 0, 255))),
+        ("warm.png", GeneratedImages.Png(64, 64, new Rgba32(0, 0, 255, 255))),
+    };
+    foreach (var (name, content) in bombs)
+    {
+        File.WriteAllBytes(Path.Combine(args[1], name), content);
     }
 
     return 0;

@@ -252,7 +252,7 @@ public class ImageClassifier
 
             // Hole 6 of issue 15: before any pixel buffer exists, hold the decoder's estimated need (from the header) in
             // the shared budget, waiting while other decodes have it spent.
-            var header = ImageHeaderProbe.Probe(bytes.AsSpan(0, length), _limits);
+            var header = Probe(bytes.AsSpan(0, length), row);
             await memory.ResizeAsync(
                 length + DecodeMemoryEstimate.Bytes(_decoder.Name, header, bytes.AsSpan(0, length), model.Manifest.Preprocess),
                 cancellationToken).ConfigureAwait(false);
@@ -318,6 +318,21 @@ public class ImageClassifier
         }
 
         return row;
+    }
+
+    /// <summary>The header probe, timed into <see cref="ClassificationResult.ProbeMs"/> whether it accepts the file or not.</summary>
+    private ImageHeader Probe(ReadOnlySpan<byte> encoded, ClassificationResult row)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            return ImageHeaderProbe.Probe(encoded, _limits);
+        }
+        finally
+        {
+            row.ProbeMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            PipelineTelemetry.ProbeDuration.Record(row.ProbeMs);
+        }
     }
 
     /// <summary>

@@ -61,6 +61,17 @@ public sealed class ClassifierOptions : IValidatableObject
     public int MaxJpegScans { get; set; } = 500;
 
     /// <summary>
+    /// Most bytes of metadata (EXIF, ICC, XMP, text) handed to a decoder; more is stripped first (TIFF: refused), see
+    /// <see cref="ImageLimits.MaxMetadataBytes"/>. The classifier reads only the EXIF orientation, with bounded work.
+    /// </summary>
+    [Range(0, long.MaxValue)]
+    public long MaxMetadataBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Most metadata segments or chunks a file may have (<see cref="ImageLimits.MaxMetadataSegments"/>); more is refused.</summary>
+    [Range(1, int.MaxValue)]
+    public int MaxMetadataSegments { get; set; } = 1000;
+
+    /// <summary>
     /// Deliveries of a work-queue message before the queue moves it to the poison queue: host.json's
     /// <c>extensions:queues:maxDequeueCount</c>, which both hosts apply (<see cref="Messaging.QueueRetrySettings"/> copies it here).
     /// On the last delivery a blob that still has no row gets a Failed row of kind Poisoned.
@@ -157,6 +168,8 @@ public sealed class ClassifierOptions : IValidatableObject
         MaxDimension = MaxDimension,
         MaxJpegScans = MaxJpegScans,
         MaxJpegScanPixels = MaxJpegScanPixels,
+        MaxMetadataBytes = MaxMetadataBytes,
+        MaxMetadataSegments = MaxMetadataSegments,
         AcceptedFormats = AcceptedFormats.Count == 0
             ? ImageLimits.Default.AcceptedFormats
             : AcceptedFormats.ToHashSet(),

@@ -28,8 +28,30 @@ public static class DecodeMemoryEstimate
         double perPixel = string.Equals(decoderName, ImageSharpDecoder.DecoderName, StringComparison.OrdinalIgnoreCase)
             ? ImageSharpBytesPerPixel(header.Format)
             : NativeBytesPerPixel(header, encoded, recipe);
-        double total = (pixels * perPixel) + FixedBytes;
+        double total = (pixels * perPixel) + FixedBytes + MetadataBytes(decoderName, header, encoded.Length);
         return total >= long.MaxValue ? long.MaxValue : (long)Math.Ceiling(total);
+    }
+
+    /// <summary>
+    /// What the file's metadata costs on top of the pixels (issue 21). ImageSharp reads none (IgnoreMetadata) except a
+    /// TIFF's directories, which it copies field by field. Skia (and TurboJPEG, whose fallback it is) keeps the JPEG APPn
+    /// segments it saves and a joined ICC profile: twice the metadata bytes. Metadata over
+    /// <see cref="ImageLimits.MaxMetadataBytes"/> is stripped first instead, which costs a copy of the file.
+    /// </summary>
+    private static double MetadataBytes(string decoderName, ImageHeader header, int encodedLength)
+    {
+        bool imageSharp = string.Equals(decoderName, ImageSharpDecoder.DecoderName, StringComparison.OrdinalIgnoreCase);
+        if (header.Format == ImageFormat.Tiff)
+        {
+            return 2.0 * header.MetadataBytes;
+        }
+
+        if (imageSharp)
+        {
+            return 0;
+        }
+
+        return header.SkipMetadata ? encodedLength : 2.0 * header.MetadataBytes;
     }
 
     private static double ImageSharpBytesPerPixel(ImageFormat format) => format switch

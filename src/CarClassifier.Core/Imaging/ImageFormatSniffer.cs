@@ -8,9 +8,6 @@ namespace CarClassifier.Core.Imaging;
 /// </summary>
 public static class ImageFormatSniffer
 {
-    /// <summary>How many leading bytes <see cref="Detect"/> looks at, at most (enough for an ISO-BMFF ftyp box).</summary>
-    public const int MaxHeaderBytes = 64;
-
     private static ReadOnlySpan<byte> PngSignature => [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
 
     /// <summary>Returns the format the bytes start with, or <see cref="ImageFormat.Unknown"/>.</summary>
@@ -56,22 +53,18 @@ public static class ImageFormatSniffer
         return DetectIsoBmff(data);
     }
 
-    /// <summary>AVIF and HEIF are ISO-BMFF files: a <c>ftyp</c> box whose major or compatible brands name the format.</summary>
+    /// <summary>
+    /// AVIF and HEIF are ISO-BMFF files: a <c>ftyp</c> box whose major or compatible brands name the format. The whole box
+    /// is read (up to <see cref="MaxFtypBytes"/>), with its 64-bit size form (size field 1), since an AVIF may list
+    /// <c>avif</c> after <c>mif1</c> and past byte 64 (issue 21: such a file was called HEIF).
+    /// </summary>
     private static ImageFormat DetectIsoBmff(ReadOnlySpan<byte> data)
     {
-        if (data.Length < 16 || !data.Slice(4, 4).SequenceEqual("ftyp"u8))
-        {
-            return ImageFormat.Unknown;
-        }
-
-        uint boxSize = BinaryPrimitives.ReadUInt32BigEndian(data);
-        int end = (int)Math.Min(Math.Min(boxSize, (uint)data.Length), MaxHeaderBytes);
+        var brands = FtypBrands(data);
         bool heif = false;
-
-        // Major brand at 8, minor version at 12, compatible brands from 16 to the end of the box.
-        for (int offset = 8; offset + 4 <= end; offset += offset == 8 ? 8 : 4)
+        for (int offset = 0; offset + 4 <= brands.Length; offset += 4)
         {
-            var brand = data.Slice(offset, 4);
+            var brand = brands.Slice(offset, 4);
             if (brand.SequenceEqual("avif"u8) || brand.SequenceEqual("avis"u8))
             {
                 return ImageFormat.Avif;
@@ -83,5 +76,53 @@ public static class ImageFormatSniffer
         }
 
         return heif ? ImageFormat.Heif : ImageFormat.Unknown;
+    }
+
+    /// <summary>Most bytes of an ISO-BMFF <c>ftyp</c> box read for its brands (real ones hold a handful: under 64 bytes).</summary>
+    public const int MaxFtypBytes = 4096;
+
+    /// <summary>
+    /// The brands of an ISO-BMFF <c>ftyp</c> box at the start of <paramref name="data"/>: the major brand, then (skipping the
+    /// minor version) the compatible brands, as one run of 4-byte codes with the minor version left out. Empty when there is
+    /// no such box. Handles the 64-bit size form (size 1, the real size after the type) and size 0 (to the end of the file).
+    /// </summary>
+    internal static ReadOnlySpan<byte> FtypBrands(ReadOnlySpan<byte> data)
+    {
+        if (data.Length < 16 || !data.Slice(4, 4).SequenceEqual("ftyp"u8))
+        {
+            return [];
+        }
+
+        ulong size = BinaryPrimitives.ReadUInt32BigEndian(data);
+        int header = 8;
+        if (size == 1)
+        {
+            if (data.Length < 24)
+            {
+                return [];
+            }
+
+            size = BinaryPrimitives.ReadUInt64BigEndian(data[8..]);
+            header = 16;
+        }
+        else if (size == 0)
+        {
+            size = (ulong)data.Length;
+        }
+
+        int end = (int)Math.Min(Math.Min(size, (ulong)data.Length), MaxFtypBytes);
+        if (end < header + 8)
+        {
+            return data.Slice(header, Math.Max(0, Math.Min(4, end - header)));
+        }
+
+        // Major brand, then the compatible brands after the 4-byte minor version: copied into one run.
+        var major = data.Slice(header, 4);
+        var compatible = data[(header + 8)..end];
+        compatible = compatible[..(compatible.Length / 4 * 4)];
+        var brands = new byte[4 + compatible.Length];
+        major.CopyTo(brands);
+        compatible.CopyTo(brands.AsSpan(4));
+        return brands;
     }
 }

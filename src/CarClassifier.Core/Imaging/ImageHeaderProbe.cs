@@ -1,7 +1,5 @@
-using System.Buffers.Binary;
 using System.Globalization;
 using SixLabors.ImageSharp;
-using SixLabors.ImageSharp.Metadata.Profiles.Exif;
 
 namespace CarClassifier.Core.Imaging;
 
@@ -37,6 +35,13 @@ public static class ImageHeaderProbe
         }
 
         var format = ImageFormatSniffer.Detect(encoded);
+        if (format == ImageFormat.Unknown && ForeignFormats.Name(encoded) is { } foreign)
+        {
+            throw new ImageRejectedException(
+                ImageRejectionKind.UnsupportedFormat,
+                $"the file is {foreign}, which is not accepted: convert it to JPEG or PNG (accepted: {string.Join(", ", limits.AcceptedFormats.Order())})");
+        }
+
         if (format == ImageFormat.Unknown)
         {
             throw new ImageRejectedException(
@@ -54,21 +59,29 @@ public static class ImageHeaderProbe
         var detector = ImageSharpSettings.DetectorFor(format)
             ?? throw new ImageRejectedException(ImageRejectionKind.UnsupportedFormat, $"{format} images cannot be decoded by this build");
 
+        // One walk over the file's segments or chunks, before any decoder parses them (issue 21: the probe's work is
+        // bounded by the file's length, and its metadata by the limits below).
+        var jpeg = format == ImageFormat.Jpeg ? JpegMarkers.Structure(encoded) : default;
+        var metadata = format switch
+        {
+            ImageFormat.Jpeg => new MetadataLayout(jpeg.MetadataBytes, jpeg.MetadataSegments, jpeg.ExifOffset, jpeg.ExifLength),
+            ImageFormat.Png => PngChunks.Walk(encoded),
+            ImageFormat.Webp => WebpChunks.Walk(encoded),
+            ImageFormat.Tiff => TiffStructure.Check(encoded, limits),
+            _ => MetadataLayout.None,
+        };
         if (format == ImageFormat.Gif)
         {
             GifFrameScanner.CheckFrames(encoded, limits);
         }
-        else if (format == ImageFormat.Tiff)
+
+        if (metadata.Segments > limits.MaxMetadataSegments)
         {
-            TiffStructure.Check(encoded);
-        }
-        else if (format == ImageFormat.Webp)
-        {
-            CheckWebpChunks(encoded);
-        }
-        else if (format == ImageFormat.Png)
-        {
-            CheckPngChunks(encoded);
+            throw new ImageRejectedException(
+                ImageRejectionKind.TooLarge,
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"{format} image has {metadata.Segments} metadata segments, more than the limit of {limits.MaxMetadataSegments} ({limits.Setting(nameof(ImageLimits.MaxMetadataSegments))}): every decoder does work per segment, and photos have under 20"));
         }
 
         IImageInfo? info;
@@ -81,7 +94,7 @@ public static class ImageHeaderProbe
             // ImageSharp 2.1 refuses to identify animated WebP; the VP8X header still gives the canvas size,
             // so the limits apply and decoders that can read the first frame (Skia) may do so.
             CheckSize(canvasWidth, canvasHeight, limits, "image");
-            return new ImageHeader(format, canvasWidth, canvasHeight, 1);
+            return WithMetadata(new ImageHeader(format, canvasWidth, canvasHeight, 1), encoded, metadata, limits);
         }
         catch (Exception ex) when (DecodeFailures.IsDataError(ex))
         {
@@ -96,22 +109,34 @@ public static class ImageHeaderProbe
         CheckSize(info.Width, info.Height, limits, "image");
         if (format == ImageFormat.Jpeg)
         {
-            CheckJpegStructure(encoded, limits, (long)info.Width * info.Height);
+            CheckJpegStructure(jpeg, limits, (long)info.Width * info.Height);
         }
 
-        int orientation = format switch
-        {
-            ImageFormat.Webp => ReadWebpOrientation(encoded),
-            ImageFormat.Png => ReadPngOrientation(encoded),
-            _ => ReadOrientation(info),
-        };
-        return new ImageHeader(format, info.Width, info.Height, orientation);
+        return WithMetadata(new ImageHeader(format, info.Width, info.Height, 1), encoded, metadata, limits);
     }
 
-    private static void CheckJpegStructure(ReadOnlySpan<byte> jpeg, ImageLimits limits, long pixels)
+    /// <summary>
+    /// The header with its orientation (from the EXIF block the walk found, or a TIFF's own first directory: IFD0 only, see
+    /// <see cref="ExifOrientation"/>) and what its metadata costs. No decoder's metadata reader is used: ImageSharp runs
+    /// with <c>IgnoreMetadata</c>, and unreadable metadata means orientation 1, never a failed file.
+    /// </summary>
+    private static ImageHeader WithMetadata(ImageHeader header, ReadOnlySpan<byte> encoded, MetadataLayout metadata, ImageLimits limits)
     {
-        var (endOfImage, scans) = JpegMarkers.Structure(jpeg);
-        if (!endOfImage)
+        int orientation = header.Format == ImageFormat.Tiff
+            ? ExifOrientation.FromTiff(encoded)
+            : ExifOrientation.FromExif(metadata.Exif(encoded));
+        return header with
+        {
+            Orientation = orientation,
+            MetadataBytes = metadata.Bytes,
+            SkipMetadata = metadata.Bytes > limits.MaxMetadataBytes,
+        };
+    }
+
+    private static void CheckJpegStructure(JpegLayout layout, ImageLimits limits, long pixels)
+    {
+        int scans = layout.Scans;
+        if (!layout.EndOfImage)
         {
             throw new ImageRejectedException(
                 ImageRejectionKind.Corrupt, "Jpeg image is truncated: the data ends before the end-of-image marker");
@@ -135,183 +160,12 @@ public static class ImageHeaderProbe
                     CultureInfo.InvariantCulture,
                     $"Jpeg image would cost {pixels} pixels x {scans} scans = {work} pixel-scans to decode, over the limit of {limits.MaxJpegScanPixels} ({limits.Setting(nameof(ImageLimits.MaxJpegScanPixels))}): every scan revisits every block"));
         }
-    }
 
-    /// <summary>
-    /// Walks the PNG chunks up to the image data: an IDAT chunk (or any chunk before the first IDAT) that claims more
-    /// bytes than the file holds means the image data is cut short. Skia reports such files as incomplete, but
-    /// ImageSharp 2.1's inflater can spin for tens of seconds on them (found by DecoderFuzzTests: pil123rgba.png cut
-    /// inside its second IDAT), so the probe rejects them for every decoder, as it does JPEGs without their end marker.
-    /// Chunks after the image data may be damaged without harm, as viewers accept.
-    /// </summary>
-    private static void CheckPngChunks(ReadOnlySpan<byte> png)
-    {
-        long offset = 8;
-        bool seenImageData = false;
-        while (offset + 8 <= png.Length)
+        if (layout.EntropyDamage is { } damage)
         {
-            int at = (int)offset;
-            long size = BinaryPrimitives.ReadUInt32BigEndian(png.Slice(at, 4));
-            var type = png.Slice(at + 4, 4);
-            bool imageData = type.SequenceEqual("IDAT"u8);
-            long remaining = png.Length - (offset + 8);
-            if (size + 4 > remaining)
-            {
-                if (imageData || !seenImageData)
-                {
-                    string name = System.Text.Encoding.ASCII.GetString(type);
-                    throw new ImageRejectedException(
-                        ImageRejectionKind.Corrupt,
-                        string.Create(
-                            CultureInfo.InvariantCulture,
-                            $"Png image is truncated: a {SafeChunkName(name)} chunk claims {size} bytes (plus its checksum), but only {remaining} remain in the file"));
-                }
-
-                return;
-            }
-
-            if (seenImageData && !imageData)
-            {
-                return; // the image data is complete
-            }
-
-            seenImageData |= imageData;
-            offset += 8 + size + 4;
-        }
-
-        if (!seenImageData)
-        {
-            throw new ImageRejectedException(ImageRejectionKind.Corrupt, "Png image is truncated: the file ends before any image data (IDAT)");
-        }
-    }
-
-    /// <summary>A chunk type as text when it is four ASCII letters, as hex otherwise (so a reason never carries control bytes).</summary>
-    private static string SafeChunkName(string type) =>
-        type.All(char.IsAsciiLetter) ? type : Convert.ToHexString(System.Text.Encoding.Latin1.GetBytes(type));
-
-    /// <summary>
-    /// Walks the RIFF chunks of a WebP file: a chunk the decoders read (image data, alpha, animation frames, metadata)
-    /// whose size field claims more bytes than the file holds is truncated data. ImageSharp 2.1 allocates an array of the
-    /// claimed size for EXIF, ICCP and XMP chunks first (0x7FFFFFF0 bytes: a 2 GB allocation or an OutOfMemoryException),
-    /// so such files are rejected here. Unknown chunks past the image (JUNK) are skipped, as libwebp does.
-    /// </summary>
-    private static void CheckWebpChunks(ReadOnlySpan<byte> webp)
-    {
-        // The extended header is 10 bytes by the specification; decoders read it as such whatever its size field says,
-        // so a different size would make this walk and the decoder's disagree about where the next chunk starts.
-        if (webp.Length >= 20 && webp.Slice(12, 4).SequenceEqual("VP8X"u8) && BinaryPrimitives.ReadUInt32LittleEndian(webp.Slice(16, 4)) != 10)
-        {
+            // As a truncated file: decoders would fill the lost blocks with grey and the picture would be classified.
             throw new ImageRejectedException(
-                ImageRejectionKind.Corrupt,
-                string.Create(
-                    CultureInfo.InvariantCulture,
-                    $"Webp image is corrupt: its VP8X header chunk says {BinaryPrimitives.ReadUInt32LittleEndian(webp.Slice(16, 4))} bytes; the format fixes it at 10"));
-        }
-
-        long offset = 12;
-        while (offset + 8 <= webp.Length)
-        {
-            int at = (int)offset;
-            long size = BinaryPrimitives.ReadUInt32LittleEndian(webp.Slice(at + 4, 4));
-            long remaining = webp.Length - (offset + 8);
-            if (size > remaining)
-            {
-                var fourcc = webp.Slice(at, 4);
-                if (fourcc.SequenceEqual("EXIF"u8) || fourcc.SequenceEqual("ICCP"u8) || fourcc.SequenceEqual("XMP "u8)
-                    || fourcc.SequenceEqual("ALPH"u8) || fourcc.SequenceEqual("ANMF"u8) || fourcc.SequenceEqual("VP8X"u8))
-                {
-                    string name = System.Text.Encoding.ASCII.GetString(fourcc).Trim();
-                    throw new ImageRejectedException(
-                        ImageRejectionKind.Corrupt,
-                        string.Create(
-                            CultureInfo.InvariantCulture,
-                            $"Webp image is corrupt: its {name} chunk claims {size} bytes, but only {remaining} remain in the file (truncated or damaged)"));
-                }
-
-                return; // image data cut short is left to the decoders (they report truncation); unknown chunks are ignored
-            }
-
-            offset += 8 + size + (size & 1);
-        }
-    }
-
-    /// <summary>
-    /// ImageSharp 2.1 does not surface a WebP file's EXIF chunk when identifying, so find the RIFF "EXIF" chunk
-    /// here (Skia and Pillow both honour its orientation).
-    /// </summary>
-    private static int ReadWebpOrientation(ReadOnlySpan<byte> webp)
-    {
-        // Offsets and sizes are long: a chunk size is a 32-bit unsigned field, and offset + size must never wrap
-        // (a 0xFFFFFFF0 JUNK chunk once made int arithmetic slice outside the file).
-        long offset = 12; // "RIFF" size "WEBP"
-        while (offset + 8 <= webp.Length)
-        {
-            int at = (int)offset;
-            long size = BinaryPrimitives.ReadUInt32LittleEndian(webp.Slice(at + 4, 4));
-            int dataStart = at + 8;
-            long remaining = webp.Length - dataStart;
-            if (webp.Slice(at, 4).SequenceEqual("EXIF"u8))
-            {
-                return OrientationFromExif(webp.Slice(dataStart, (int)Math.Min(size, remaining)));
-            }
-
-            if (size > remaining)
-            {
-                break; // the chunk claims more than the file holds: no further chunk to read
-            }
-
-            offset = dataStart + size + (size & 1);
-        }
-
-        return 1;
-    }
-
-    /// <summary>
-    /// PNG metadata is skipped by the decoder (text chunks can inflate to hundreds of MB: png_decompression_dos.png),
-    /// so read the orientation from the "eXIf" chunk here.
-    /// </summary>
-    private static int ReadPngOrientation(ReadOnlySpan<byte> png)
-    {
-        // long, as for WebP: a chunk length of 0x7FFFFFF0 or 0xFFFFFFFF must end the walk, not wrap the offset.
-        long offset = 8; // signature
-        while (offset + 8 <= png.Length)
-        {
-            int at = (int)offset;
-            long size = BinaryPrimitives.ReadUInt32BigEndian(png.Slice(at, 4));
-            var type = png.Slice(at + 4, 4);
-            int dataStart = at + 8;
-            long remaining = png.Length - dataStart;
-            if (type.SequenceEqual("eXIf"u8))
-            {
-                return OrientationFromExif(png.Slice(dataStart, (int)Math.Min(size, remaining)));
-            }
-
-            if (type.SequenceEqual("IEND"u8) || size > remaining)
-            {
-                break;
-            }
-
-            offset = dataStart + size + 4; // data and CRC
-        }
-
-        return 1;
-    }
-
-    private static int OrientationFromExif(ReadOnlySpan<byte> exif)
-    {
-        if (exif.StartsWith("Exif\0\0"u8))
-        {
-            exif = exif[6..];
-        }
-
-        try
-        {
-            ushort? value = new ExifProfile(exif.ToArray()).GetValue(ExifTag.Orientation)?.Value;
-            return value is >= 1 and <= 8 ? value.Value : 1;
-        }
-        catch (Exception ex) when (DecodeFailures.IsDataError(ex))
-        {
-            return 1; // unreadable EXIF: show the pixels as stored, as viewers do
+                ImageRejectionKind.Corrupt, $"Jpeg image data is damaged: {damage}; decoders fill the lost blocks with grey, so it is not classified");
         }
     }
 
@@ -360,11 +214,5 @@ public static class ImageHeaderProbe
             using var stream = new UnmanagedMemoryStream(start, encoded.Length);
             return detector.Identify(ImageSharpSettings.Configuration, stream, CancellationToken.None);
         }
-    }
-
-    private static int ReadOrientation(IImageInfo info)
-    {
-        ushort? value = info.Metadata.ExifProfile?.GetValue(ExifTag.Orientation)?.Value;
-        return value is >= 1 and <= 8 ? value.Value : 1;
     }
 }

@@ -23,6 +23,22 @@ public sealed record ImageLimits
     /// </summary>
     public long MaxJpegScanPixels { get; init; } = 3_000_000_000;
 
+    /// <summary>
+    /// Most bytes of metadata (EXIF, ICC, XMP, text) a decoder is given, as the probe measures them
+    /// (<see cref="MetadataLayout.Bytes"/>). The classifier needs only the EXIF orientation, which the probe reads itself
+    /// with bounded work; metadata over this limit is stripped before a native decoder sees it (JPEG, PNG), and the rest is
+    /// counted in the decode memory budget. TIFF directories, which cannot be stripped, are refused when their fields claim
+    /// more than the file plus this (<see cref="TiffStructure"/>). Issue 21: 16 copies of a 60 KB EXIF bomb took a host to 4.2 GB.
+    /// </summary>
+    public long MaxMetadataBytes { get; init; } = 1024 * 1024;
+
+    /// <summary>
+    /// Most metadata segments or chunks a file may have (JPEG APPn and COM segments, PNG and WebP chunks other than the
+    /// image's own, TIFF directories), counted by the probe's one walk before any decoder runs: a file of thousands of tiny
+    /// segments costs every decoder per-segment work. Real photos have under 20.
+    /// </summary>
+    public int MaxMetadataSegments { get; init; } = 1000;
+
     /// <summary>Formats accepted, by <see cref="ImageFormat"/>; others are rejected with a clear reason.</summary>
     public IReadOnlySet<ImageFormat> AcceptedFormats { get; init; } = new HashSet<ImageFormat>
     {

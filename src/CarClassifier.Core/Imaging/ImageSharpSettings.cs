@@ -20,14 +20,18 @@ internal static class ImageSharpSettings
     /// <summary>Backstop for a single buffer; the header probe rejects oversized images long before this.</summary>
     public const int AllocationLimitMegabytes = 1024;
 
-    private static readonly JpegDecoder Jpeg = new();
-    // Metadata off for PNG: ImageSharp 2.1 inflates zTXt/iTXt chunks without a size limit, so a 6 KB file can
-    // cost 160 MB (png_decompression_dos.png). The probe reads the eXIf orientation itself.
+    // Metadata off for every format: the classifier needs only the EXIF orientation, which the header probe reads itself
+    // with bounded work (ExifOrientation). ImageSharp 2.1 inflates PNG zTXt/iTXt chunks without a size limit, so a 6 KB
+    // file can cost 160 MB (png_decompression_dos.png); its ExifProfile copies every entry's value (issue 21: 16 JPEGs of
+    // 60 KB whose thousands of EXIF entries point at one region took a host to 4.2 GB, and 65,535 tiny entries cost a
+    // minute of CPU) and it joins ICC chunks by copying (800 APP2 chunks: 13-20 s). With IgnoreMetadata none of it is read.
+    // APP14 (Adobe colour transform) and JFIF are not metadata to ImageSharp and are still honoured.
+    private static readonly JpegDecoder Jpeg = new() { IgnoreMetadata = true };
     private static readonly PngDecoder Png = new() { IgnoreMetadata = true };
-    private static readonly GifDecoder Gif = new() { DecodingMode = FrameDecodingMode.First };
+    private static readonly GifDecoder Gif = new() { DecodingMode = FrameDecodingMode.First, IgnoreMetadata = true };
     private static readonly BmpDecoder Bmp = new();
-    private static readonly WebpDecoder Webp = new();
-    private static readonly TiffDecoder Tiff = new() { DecodingMode = FrameDecodingMode.First };
+    private static readonly WebpDecoder Webp = new() { IgnoreMetadata = true };
+    private static readonly TiffDecoder Tiff = new() { DecodingMode = FrameDecodingMode.First, IgnoreMetadata = true };
 
     /// <summary>
     /// One thread per decode: the pipeline decodes many images at once, so per-image parallelism only adds

@@ -61,6 +61,17 @@ public sealed class SkiaDecoder : IImageDecoder
             return Fallback.DecodeProbed(encoded, header, recipe, destination);
         }
 
+        if (header.SkipMetadata && header.Format is ImageFormat.Jpeg or ImageFormat.Png)
+        {
+            // Over Classifier:MaxMetadataBytes: libjpeg keeps every APPn segment Skia asks it to save (EXIF, ICC, XMP)
+            // and Skia joins the ICC chunks; libpng inflates iCCP and text chunks. None of it changes the pixels here (no
+            // colour conversion), so decode a copy without it: memory proportional to the file, counted in the budget
+            // (DecodeMemoryEstimate).
+            byte[] stripped = GC.AllocateUninitializedArray<byte>(encoded.Length);
+            int length = header.Format == ImageFormat.Jpeg ? JpegMarkers.Strip(encoded, stripped) : PngChunks.Strip(encoded, stripped);
+            return DecodeProbed(stripped.AsSpan(0, length), header with { SkipMetadata = false, MetadataBytes = 0 }, recipe, destination);
+        }
+
         // Skia reads the caller's bytes in place (no copy of the whole file): they stay pinned until the codec is gone.
         unsafe
         {

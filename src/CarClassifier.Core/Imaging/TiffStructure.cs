@@ -26,8 +26,12 @@ internal static class TiffStructure
     /// <summary>Most strips or tiles read for the check; more than this many values are themselves a sign of a hostile file.</summary>
     private const int MaxPieces = 1_000_000;
 
-    /// <summary>Throws <see cref="ImageRejectedException"/> (Corrupt) when the first directory does not fit the file.</summary>
-    public static void Check(ReadOnlySpan<byte> tiff)
+    /// <summary>
+    /// Throws <see cref="ImageRejectedException"/> (Corrupt) when the first directory does not fit the file, and
+    /// (TooLarge) when the directories ask a decoder for more work or memory than <paramref name="limits"/> allow
+    /// (<see cref="Directories"/>). Returns what the directories hold besides pixels.
+    /// </summary>
+    public static MetadataLayout Check(ReadOnlySpan<byte> tiff, ImageLimits limits)
     {
         if (tiff.Length < 8)
         {
@@ -73,7 +77,93 @@ internal static class TiffStructure
         }
 
         CheckImageData(tiff, fields, little);
+        return Directories(tiff, ifd, little, big, limits);
     }
+
+    /// <summary>
+    /// Walks the chain of image directories (one per page) as ImageSharp 2.1 does before decoding the first: it reads every
+    /// directory and copies every field's values. Issue 21: fields whose values all point at one large region cost a copy
+    /// of it each, and a chain that loops never ends; so the directories are counted (at most
+    /// <see cref="ImageLimits.MaxMetadataSegments"/>), a loop is refused, and the values the fields claim may together
+    /// exceed the file's own size by at most <see cref="ImageLimits.MaxMetadataBytes"/> (in a sound file they do not
+    /// overlap, so they fit in it). Work: one pass over the entries, no copy.
+    /// </summary>
+    private static MetadataLayout Directories(ReadOnlySpan<byte> tiff, long first, bool little, bool big, ImageLimits limits)
+    {
+        int countSize = big ? 8 : 2;
+        int entrySize = big ? 20 : 12;
+        int inline = big ? 8 : 4;
+        var visited = new HashSet<long>();
+        long valueBytes = 0;
+        long entriesSeen = 0;
+        long ifd = first;
+        while (ifd >= 8 && ifd <= tiff.Length - countSize)
+        {
+            if (!visited.Add(ifd))
+            {
+                throw Corrupt(Invariant($"its image directories form a loop (directory {visited.Count + 1} is the one at offset {ifd} again)"));
+            }
+
+            if (visited.Count > limits.MaxMetadataSegments)
+            {
+                throw new ImageRejectedException(
+                    ImageRejectionKind.TooLarge,
+                    Invariant($"Tiff image has more than {limits.MaxMetadataSegments} image directories, over the limit ({limits.Setting(nameof(ImageLimits.MaxMetadataSegments))})"));
+            }
+
+            ulong count = big ? ReadU64(tiff, (int)ifd, little) : ReadU16(tiff, (int)ifd, little);
+            long entriesStart = ifd + countSize;
+            long fits = (long)Math.Min(count, (ulong)((tiff.Length - entriesStart) / entrySize));
+            if ((ulong)fits < count)
+            {
+                // ImageSharp 2.1 reads every declared entry, past the end of the file too: a BigTIFF directory declaring
+                // 4,295,164,181 entries in a 2 KB file kept it reading for good (found by DecoderFuzzTests, seed 150015).
+                throw Corrupt(Invariant($"image directory {visited.Count} declares {count} entries, but only {fits} fit in the file"));
+            }
+
+            for (long i = 0; i < fits; i++)
+            {
+                int at = (int)(entriesStart + (i * entrySize));
+                ulong values = big ? ReadU64(tiff, at + 4, little) : ReadU32(tiff, at + 4, little);
+                ulong bytes = values * (ulong)TypeSize(ReadU16(tiff, at + 2, little));
+                if (values <= (ulong)tiff.Length && bytes > (ulong)inline)
+                {
+                    valueBytes += (long)Math.Min(bytes, (ulong)tiff.Length);
+                }
+                else if (values > (ulong)tiff.Length)
+                {
+                    valueBytes += tiff.Length;
+                }
+            }
+
+            entriesSeen += fits;
+            long nextAt = entriesStart + (fits * entrySize);
+            if (nextAt + (big ? 8 : 4) > tiff.Length)
+            {
+                break; // no next-directory offset: the decoder reports a directory cut short itself
+            }
+
+            ifd = big ? (long)Math.Min(ReadU64(tiff, (int)nextAt, little), long.MaxValue) : ReadU32(tiff, (int)nextAt, little);
+        }
+
+        if (valueBytes > tiff.Length + limits.MaxMetadataBytes)
+        {
+            throw new ImageRejectedException(
+                ImageRejectionKind.TooLarge,
+                Invariant($"Tiff image's {entriesSeen} directory fields claim {valueBytes} bytes of values in a {tiff.Length}-byte file: fields that share one region make a decoder copy it once per field, and more than the file plus {limits.MaxMetadataBytes} bytes is over the limit ({limits.Setting(nameof(ImageLimits.MaxMetadataBytes))})"));
+        }
+
+        return new MetadataLayout(valueBytes, visited.Count, -1, 0);
+    }
+
+    /// <summary>Bytes per value of a TIFF field type (TIFF 6.0 and BigTIFF); unknown types count one byte.</summary>
+    private static int TypeSize(ushort type) => type switch
+    {
+        3 or 8 => 2,
+        4 or 9 or 11 or 13 => 4,
+        5 or 10 or 12 or 16 or 17 or 18 => 8,
+        _ => 1,
+    };
 
     private static void CheckImageData(ReadOnlySpan<byte> tiff, Fields fields, bool little)
     {

@@ -10,8 +10,9 @@ namespace CarClassifier.Core.Imaging;
 /// (<see cref="SkiaDecoder.MinimumOversample"/>), then resized by the same <see cref="AntialiasedBilinearResampler"/>, so
 /// the two agree to a level or two. TurboJPEG 2 cannot decode a sub-rectangle, so the whole scaled frame is decoded.
 /// Everything else goes to <see cref="SkiaDecoder"/>: other formats, CMYK/YCCK JPEGs (TurboJPEG will not convert them to
-/// RGB), 12-bit JPEGs, and any JPEG TurboJPEG reports a warning or error for, so a damaged file gets exactly the verdict
-/// (and rejection text) the Skia path gives it. The one exception: a JPEG with more than 500 scans (a known way to make a
+/// RGB), 12-bit JPEGs, and any JPEG TurboJPEG reports a fatal error for, so such a file gets exactly the verdict (and
+/// rejection text) the Skia path gives it. A warning (corrupt data libjpeg would fill with grey) is
+/// <see cref="ImageRejectionKind.Corrupt"/> with libjpeg's words: Skia hides those warnings and decodes. The other exception: a JPEG with more than 500 scans (a known way to make a
 /// small file cost minutes of decoding) is rejected as <see cref="ImageRejectionKind.TooLarge"/> with libjpeg-turbo's
 /// reason; the header probe's <see cref="ImageLimits.MaxJpegScans"/> normally stops such files earlier, for every decoder.
 /// Thread-safe: each call uses its own TurboJPEG handle.
@@ -115,6 +116,16 @@ public sealed class TurboJpegDecoder : IImageDecoder
                                 $"Jpeg image has more scans than libjpeg-turbo allows ({error}): each scan revisits every block, so such files cost minutes of CPU");
                         }
 
+                        if (tj.ErrorCode(handle) == TurboJpegLibrary.ErrorWarning && IsDamagedPixelData(error))
+                        {
+                            // Issue 21: a warning is libjpeg recovering from corrupt entropy data by filling blocks with grey
+                            // (a red photo with damaged restart markers was labelled "white"). As a truncated file: Corrupt,
+                            // in libjpeg's words, never a confident label for a picture that is partly made up.
+                            throw new ImageRejectedException(
+                                ImageRejectionKind.Corrupt,
+                                $"Jpeg image data is damaged: libjpeg-turbo reports \"{error}\" and would fill the damaged blocks with grey, so it is not classified");
+                        }
+
                         return false;
                     }
                 }
@@ -147,6 +158,22 @@ public sealed class TurboJpegDecoder : IImageDecoder
             tj.Destroy(handle);
         }
     }
+
+    /// <summary>
+    /// True for the libjpeg warnings (jerror.h) that mean pixel data was lost and made up: bad Huffman or arithmetic
+    /// codes, missing or wrong restart markers, a data segment that ends early, an impossible progression. Not the
+    /// warnings about metadata ("bad ICC marker", an unknown JFIF revision or Adobe transform), nor "extraneous bytes
+    /// before marker": libjpeg had decoded every block of the interval when it met them and only skips them
+    /// (hopper_bad_exif.jpg has 1,214 before an RST0; Pillow and ImageSharp decode it to the same pixels). Those files
+    /// fall back to Skia as before.
+    /// </summary>
+    internal static bool IsDamagedPixelData(string warning) =>
+        (warning.StartsWith("Corrupt JPEG data", StringComparison.Ordinal)
+            && !warning.Contains("ICC", StringComparison.Ordinal)
+            && !warning.Contains("extraneous bytes", StringComparison.Ordinal))
+        || warning.StartsWith("Premature end of JPEG file", StringComparison.Ordinal)
+        || warning.StartsWith("Inconsistent progression sequence", StringComparison.Ordinal)
+        || warning.StartsWith("Invalid SOS parameters", StringComparison.Ordinal);
 
     /// <summary>
     /// libjpeg-turbo's scaled size for 1/8, 1/4 and 1/2 (<c>TJSCALED</c>: rounded up), the smallest whose shorter side

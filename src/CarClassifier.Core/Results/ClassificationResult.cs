@@ -40,6 +40,13 @@ public sealed class ClassificationResult : ITableEntity
     /// <summary>From enqueue to the start of processing.</summary>
     public double QueueWaitMs { get; set; }
 
+    /// <summary>
+    /// The header probe: format, size, the walk over the file's segments or chunks, EXIF orientation (issue 21: it once
+    /// took a minute on a metadata bomb where nothing measured it). Before the decode budget's wait, so not in
+    /// <see cref="DecodeMs"/>; recorded for Failed rows too when the probe itself rejected the file.
+    /// </summary>
+    public double ProbeMs { get; set; }
+
     public double DecodeMs { get; set; }
 
     /// <summary>Wall time of the ONNX Run the image was part of.</summary>

@@ -94,6 +94,7 @@ public sealed class ResultQuery
             BlobETag = row.BlobETag,
             BatchSize = row.BatchSize,
             QueueWaitMs = row.QueueWaitMs,
+            ProbeMs = row.ProbeMs,
             DecodeMs = row.DecodeMs,
             InferenceMs = row.InferenceMs,
             ProcessedAt = row.ProcessedAt,

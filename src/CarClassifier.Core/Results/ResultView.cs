@@ -41,6 +41,8 @@ public sealed record ResultView
 
     public double QueueWaitMs { get; init; }
 
+    public double ProbeMs { get; init; }
+
     public double DecodeMs { get; init; }
 
     public double InferenceMs { get; init; }

@@ -35,6 +35,8 @@ public static class PipelineTelemetry
 
     public static readonly Histogram<double> QueueWait = Meter.CreateHistogram<double>("queue.wait", "ms", "From enqueue at ingest to the start of classification.");
 
+    public static readonly Histogram<double> ProbeDuration = Meter.CreateHistogram<double>("probe.duration", "ms", "Header probe of one image (format, size, metadata walk).");
+
     public static readonly Histogram<double> DecodeDuration = Meter.CreateHistogram<double>("decode.duration", "ms", "Decode and preprocess of one image.");
 
     public static readonly Histogram<double> InferenceDuration = Meter.CreateHistogram<double>("inference.duration", "ms", "Wall time of one ONNX Run (one batch).");

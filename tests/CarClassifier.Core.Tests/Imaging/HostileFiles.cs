@@ -291,7 +291,7 @@ internal static class HostileFiles
     }
 
     /// <summary>The PNG chunk CRC (ISO 3309 / ITU-T V.42, as in the PNG specification's sample code).</summary>
-    private static uint Crc32Png(ReadOnlySpan<byte> typeAndData)
+    internal static uint Crc32Png(ReadOnlySpan<byte> typeAndData)
     {
         uint crc = 0xFFFFFFFF;
         foreach (byte b in typeAndData)

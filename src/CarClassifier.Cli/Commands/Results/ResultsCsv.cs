@@ -10,7 +10,7 @@ internal static class ResultsCsv
     private static readonly string[] Header =
     [
         "blob_name", "status", "vehicle_type", "vehicle_probability", "label", "probability", "top5", "error_kind", "error",
-        "model", "batch_size", "queue_wait_ms", "decode_ms", "inference_ms", "processed_at", "blob_size_bytes", "correlation_id",
+        "model", "batch_size", "queue_wait_ms", "probe_ms", "decode_ms", "inference_ms", "processed_at", "blob_size_bytes", "correlation_id",
     ];
 
     public static void Write(TextWriter writer, IEnumerable<ResultView> rows)
@@ -24,7 +24,7 @@ internal static class ResultsCsv
             [
                 Text(r.BlobName), r.Status, r.VehicleType ?? "", Number(r.VehicleProbability), r.Label ?? "", Number(r.Probability), top,
                 r.ErrorKind ?? "", Text(r.Error ?? ""), r.Model ?? "", r.BatchSize.ToString(CultureInfo.InvariantCulture),
-                Number(r.QueueWaitMs), Number(r.DecodeMs), Number(r.InferenceMs),
+                Number(r.QueueWaitMs), Number(r.ProbeMs), Number(r.DecodeMs), Number(r.InferenceMs),
                 r.ProcessedAt.ToString("O", CultureInfo.InvariantCulture), r.BlobSizeBytes.ToString(CultureInfo.InvariantCulture), r.CorrelationId ?? "",
             ];
             writer.Write(string.Join(',', fields.Select(Quote)));

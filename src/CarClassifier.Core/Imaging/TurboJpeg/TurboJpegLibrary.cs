@@ -18,6 +18,9 @@ internal static unsafe class TurboJpegLibrary
     /// <summary>Treat libjpeg warnings (corrupt data it would paper over with grey) as errors.</summary>
     public const int FlagStopOnWarning = 8192;
 
+    /// <summary><c>tjGetErrorCode</c>: the last error was a warning (libjpeg recovered from corrupt data).</summary>
+    public const int ErrorWarning = 0;
+
     /// <summary>Refuse progressive JPEGs with more than 500 scans: a few kilobytes of them can cost minutes of CPU.</summary>
     public const int FlagLimitScans = 32768;
 
@@ -54,6 +57,7 @@ internal static unsafe class TurboJpegLibrary
                 && NativeLibrary.TryGetExport(handle, "tjDecompressHeader3", out IntPtr header)
                 && NativeLibrary.TryGetExport(handle, "tjDecompress2", out IntPtr decompress)
                 && NativeLibrary.TryGetExport(handle, "tjGetErrorStr2", out IntPtr errorText)
+                && NativeLibrary.TryGetExport(handle, "tjGetErrorCode", out IntPtr errorCode)
                 && NativeLibrary.TryGetExport(handle, "tjDestroy", out IntPtr destroy))
             {
                 return new Api(
@@ -61,6 +65,7 @@ internal static unsafe class TurboJpegLibrary
                     (delegate* unmanaged<IntPtr, byte*, nuint, int*, int*, int*, int*, int>)header,
                     (delegate* unmanaged<IntPtr, byte*, nuint, byte*, int, int, int, int, int, int>)decompress,
                     (delegate* unmanaged<IntPtr, IntPtr>)errorText,
+                    (delegate* unmanaged<IntPtr, int>)errorCode,
                     (delegate* unmanaged<IntPtr, int>)destroy);
             }
 
@@ -79,6 +84,7 @@ internal static unsafe class TurboJpegLibrary
         delegate* unmanaged<IntPtr, byte*, nuint, int*, int*, int*, int*, int> decompressHeader3,
         delegate* unmanaged<IntPtr, byte*, nuint, byte*, int, int, int, int, int, int> decompress2,
         delegate* unmanaged<IntPtr, IntPtr> getErrorStr2,
+        delegate* unmanaged<IntPtr, int> getErrorCode,
         delegate* unmanaged<IntPtr, int> destroy)
     {
         public IntPtr InitDecompress() => initDecompress();
@@ -90,6 +96,9 @@ internal static unsafe class TurboJpegLibrary
             decompress2(handle, jpeg, size, destination, width, pitch, height, pixelFormat, flags);
 
         public string ErrorText(IntPtr handle) => Marshal.PtrToStringUTF8(getErrorStr2(handle)) ?? "unknown error";
+
+        /// <summary><see cref="ErrorWarning"/> when the last failure was a warning (corrupt data libjpeg would paper over), 1 when fatal.</summary>
+        public int ErrorCode(IntPtr handle) => getErrorCode(handle);
 
         public void Destroy(IntPtr handle) => destroy(handle);
     }
