@@ -13,8 +13,8 @@ namespace CarClassifier.Training.FineTuning;
 /// <para>
 /// BatchNormalization always runs with its stored statistics (inference mode), also while training: batches of a few
 /// dozen cached activations would give noisy statistics, and the exported graph then computes exactly what was
-/// trained. Only its affine scale and shift learn. <see cref="WriteBack"/> puts the learned values into a graph's
-/// initializers of the same names, which is the export.
+/// trained. Only its affine scale and shift learn. <see cref="StemCut.WithWeights"/> puts the learned values into
+/// the graph's initializers of the same names, which is the export.
 /// </para>
 /// Asymmetric pads (CNTK exports <c>[1,1,0,0]</c> for stride-2 layers) are applied with an explicit pad, so the windows
 /// match ONNX Runtime's exactly.
@@ -79,28 +79,19 @@ public sealed class OnnxSegment : IDisposable
         return values[Output];
     }
 
-    /// <summary>Copies the current value of every parameter into the initializer of the same name in <paramref name="graph"/>.</summary>
-    public void WriteBack(GraphProto graph)
-    {
-        ArgumentNullException.ThrowIfNull(graph);
-        foreach (var (name, value) in _parameters)
-        {
-            var index = graph.Initializer.IndexOf(GraphEdits.Initializer(graph, name)
-                ?? throw new InvalidDataException($"The graph has no initializer '{name}' to write back into."));
-            var old = graph.Initializer[index];
-            graph.Initializer[index] = GraphEdits.FloatInitializer(name, value.detach().cpu().data<float>().ToArray(), [.. old.Dims]);
-        }
-    }
-
-    /// <summary>Sets parameters from a snapshot taken with <see cref="Snapshot"/> (the best epoch's weights).</summary>
+    /// <summary>
+    /// Sets the parameters named in <paramref name="snapshot"/> (taken with <see cref="Snapshot"/>, possibly of a
+    /// smaller segment of the same graph: the last stage's weights restored into the whole network).
+    /// </summary>
     public void Restore(IReadOnlyDictionary<string, float[]> snapshot)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         using var _ = no_grad();
-        foreach (var (name, value) in _parameters)
+        foreach (var (name, values) in snapshot)
         {
-            using var source = tensor(snapshot[name], value.shape);
-            value.copy_(source);
+            var target = _parameters.GetValueOrDefault(name) ?? throw new ArgumentException($"This segment has no parameter '{name}'.", nameof(snapshot));
+            using var source = tensor(values, target.shape);
+            target.copy_(source);
         }
     }
 
