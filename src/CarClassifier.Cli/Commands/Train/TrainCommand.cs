@@ -4,6 +4,7 @@ using System.Text.Json;
 using CarClassifier.Cli.Commands.Shared;
 using CarClassifier.Core.Configuration;
 using CarClassifier.Core.Models;
+using CarClassifier.Training.FineTuning;
 using CarClassifier.Training.Head;
 using CarClassifier.Training.Pipeline;
 using Spectre.Console.Cli;
@@ -45,6 +46,13 @@ public sealed class TrainCommand(IModelWeightsGenerator generator) : AsyncComman
             Head = new HeadSettings { Flips = !settings.NoFlips, Seed = settings.Seed },
             BatchSize = settings.BatchSize,
             NoCache = settings.NoFeatureCache,
+            FineTune = settings.Frozen || settings.CrossValidate is not null ? null : new FineTuneSettings
+            {
+                Epochs = settings.Epochs,
+                Seed = settings.Seed,
+                Flips = !settings.NoFlips,
+                Budget = settings.MaxMinutes is { } minutes ? TimeSpan.FromMinutes(minutes) : null,
+            },
             Generator = generator,
         };
         var table = settings.Format == "table";
@@ -60,8 +68,10 @@ public sealed class TrainCommand(IModelWeightsGenerator generator) : AsyncComman
 
             var result = await TrainingConsole.WithProgressAsync(table, p => ModelTrainer.TrainAsync(request, p, cancellationToken)).ConfigureAwait(false);
             if (table) PrintTraining(result);
-            else RawOutput.Writer.WriteLine(JsonSerializer.Serialize(new { manifest = result.ManifestPath, model = result.ModelPath, result.Identity, provenance = result.Provenance }, Json));
-            return ExitCodes.Success;
+            else RawOutput.Writer.WriteLine(JsonSerializer.Serialize(new { manifest = result.ManifestPath, model = result.ModelPath, result.Identity, provenance = result.Provenance, epochs = result.FineTune?.History }, Json));
+
+            // Ctrl+C during fine-tuning: the best epoch so far was written; the exit code still says it was interrupted.
+            return cancellationToken.IsCancellationRequested ? ExitCodes.Cancelled : ExitCodes.Success;
         }
         catch (Exception ex) when (TrainingConsole.Explain(ex, settings.Base) is { } code)
         {
@@ -78,9 +88,19 @@ public sealed class TrainCommand(IModelWeightsGenerator generator) : AsyncComman
         var e = result.Extraction;
         AnsiConsole.MarkupLineInterpolated(
             $"Features: {e.Extracted} extracted ({e.ImagesPerSecond:F1} images/s with mirror images), {e.FromCache} from the cache.");
-        var v = result.Provenance.Validation;
-        AnsiConsole.MarkupLineInterpolated(
-            $"Head: L2 {v.Lambda.ToString("G3", CultureInfo.InvariantCulture)} chosen on a {v.ValidationImages}-image stratified hold-out: {v.Accuracy:P1} top-1 there; fitted in {result.Fit.Elapsed.TotalSeconds:F1} s.");
+        if (result.Provenance.Validation is { } v && result.Fit is { } fit)
+        {
+            AnsiConsole.MarkupLineInterpolated(
+                $"Head: L2 {v.Lambda.ToString("G3", CultureInfo.InvariantCulture)} chosen on a {v.ValidationImages}-image stratified hold-out: {v.Accuracy:P1} top-1 there; fitted in {fit.Elapsed.TotalSeconds:F1} s.");
+        }
+
+        if (result.Provenance.FineTuning is { } t)
+        {
+            AnsiConsole.MarkupLineInterpolated(
+                $"Fine-tuned from {t.TrainedFrom} on {t.TrainImages} photos in {t.TrainingSeconds:F0} s; best epoch {t.BestEpoch} of {t.EpochsRun} ({t.Stopped}).");
+            AnsiConsole.MarkupLineInterpolated(
+                $"Hold-out ({t.HoldoutImages} photos, stratified): {t.HoldoutAccuracy:P1} top-1, 95 % interval {t.HoldoutLow:P0}-{t.HoldoutHigh:P0}; temperature {t.Temperature:F2} (ECE {t.EceBefore:F3} -> {t.EceAfter:F3}).");
+        }
         AnsiConsole.MarkupLineInterpolated($"[green]Trained[/] {result.Identity}");
         AnsiConsole.MarkupLineInterpolated($"  manifest: {result.ManifestPath}");
         AnsiConsole.MarkupLineInterpolated($"  weights:  {result.ModelPath}");
