@@ -2,6 +2,7 @@ using CarClassifier.Core.Configuration;
 using CarClassifier.Core.Inference;
 using CarClassifier.Core.Models;
 using CarClassifier.Training.Backbone;
+using CarClassifier.Training.Evaluation;
 using CarClassifier.Training.FineTuning;
 using CarClassifier.Training.Pipeline;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -72,6 +73,12 @@ public sealed class FineTuneTrainingTests : IDisposable
 
         var worst = expected.Zip(served, (e, s) => Math.Abs(e - s)).Max();
         Assert.True(worst <= 1e-4, $"max |p(TorchSharp) - p(ONNX Runtime)| = {worst}");
+
+        // Evaluating on the training photos is flagged, in the report and on the HTML page.
+        var report = await Evaluator.EvaluateAsync(new EvaluateRequest { ManifestPath = result.ManifestPath, DataFolder = RepoPaths.SampleVehicles, ModelCacheDirectory = RepoPaths.ModelCache });
+        Assert.Equal(72, report.SeenInTraining);
+        Assert.Contains(report.Warnings, w => w.StartsWith("72 of 72 photos were in this model's training data", StringComparison.Ordinal));
+        Assert.Contains("id=\"warnings\"", EvaluationPage.Render(report), StringComparison.Ordinal);
 
         // The trained stage really changed: its weights are not the base's any more.
         var (name, values) = tuned.StageWeights.First();
