@@ -155,6 +155,21 @@ public static class FineTuner
             Ece(logitsBest, truth, classes, 1.0), Ece(logitsBest, truth, classes, temperature), history, Stopwatch.GetElapsedTime(started));
     }
 
+    /// <summary>Top-1 of a fine-tuned result on cached activations (the un-mirrored ones) of <paramref name="rows"/>.</summary>
+    public static double Score(
+        GraphProto graph, string cut, string features, long[] activationShape, FineTuneResult result, IReadOnlyList<float[]> original, IReadOnlyList<int> labels, int[] rows)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentNullException.ThrowIfNull(rows);
+        using var segment = new OnnxSegment(graph, cut, features, trainable: true);
+        segment.Restore(result.StageWeights);
+        using var w = tensor(result.HeadWeights, [result.Classes, result.Width]);
+        using var b = tensor(result.HeadBias, [result.Classes]);
+        var (logits, _) = Logits(segment, w, b, rows, original, activationShape, activationShape.Aggregate(1L, (x, y) => x * y));
+        return Accuracy(logits, [.. rows.Select(i => labels[i])], result.Classes);
+    }
+
     /// <summary>Linear warm-up over the first 30 % of the steps, then cosine decay to zero.</summary>
     internal static double OneCycle(int step, int total, double peak)
     {

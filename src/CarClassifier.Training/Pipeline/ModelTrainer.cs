@@ -138,10 +138,48 @@ public static class ModelTrainer
         var fit = await Task.Run(
             () => HeadFitter.Fit(features.Original, features.Flipped, features.Labels, dataset.Classes.Count, request.Head, cancellationToken),
             cancellationToken).ConfigureAwait(false);
+        var tuned = request.FineTune is { } settings
+            ? await CrossValidateFineTuningAsync(request, settings, folds, dataset, backbone, progress, cancellationToken).ConfigureAwait(false)
+            : null;
         progress?.Report(new TrainingProgress(TrainingStage.Done));
         return new CrossValidationReport(
             Path.GetFullPath(request.DataFolder), backbone.BaseManifest.Identity, dataset.Classes.Count, features.Images.Count, cv, features.Stats, fit.Elapsed,
-            dataset.Skipped.Concat(features.Skipped).ToList());
+            dataset.Skipped.Concat(features.Skipped).ToList(), tuned);
+    }
+
+    /// <summary>Fine-tuning on the same stratified folds as the frozen head (same labels, same seed).</summary>
+    private static async Task<FineTuneCrossValidation> CrossValidateFineTuningAsync(
+        TrainRequest request, FineTuning.FineTuneSettings settings, int folds, LabelledDataset dataset, Backbone.Backbone backbone,
+        IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    {
+        var graph = backbone.FeaturesModel.Graph;
+        var cut = FineTuning.StemCut.Find(graph);
+        var shape = FineTuning.StemCut.ActivationShape(backbone, cut);
+        var stem = await FineTuning.StemCut.StemAsync(backbone, cut, shape, new ModelStore(request.ModelCacheDirectory).CacheDirectory, cancellationToken).ConfigureAwait(false);
+        var features = await ExtractAsync(stem, dataset, request, progress, cancellationToken).ConfigureAwait(false);
+        progress?.Report(new TrainingProgress(TrainingStage.FittingHead));
+        var labels = features.Labels;
+        var fold = StratifiedSplit.Folds(labels, folds, request.Head.Seed);
+        var top1 = new List<double>();
+        var epochs = new List<int>();
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var epochProgress = progress is null ? null : new Progress<FineTuning.EpochReport>(e => progress.Report(new TrainingProgress(TrainingStage.FittingHead, Epoch: e)));
+        for (var f = 0; f < folds; f++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var train = Enumerable.Range(0, labels.Length).Where(i => fold[i] != f).ToArray();
+            var test = Enumerable.Range(0, labels.Length).Where(i => fold[i] == f).ToArray();
+            var result = await Task.Run(
+                () => FineTuning.FineTuner.Train(
+                    graph, cut, backbone.FeaturesManifest.Output.Name, shape, [.. train.Select(i => features.Original[i])], [.. train.Select(i => features.Flipped[i])],
+                    [.. train.Select(i => labels[i])], dataset.Classes.Count, settings, epochProgress, cancellationToken),
+                cancellationToken).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            top1.Add(FineTuning.FineTuner.Score(graph, cut, backbone.FeaturesManifest.Output.Name, shape, result, features.Original, labels, test));
+            epochs.Add(result.BestEpoch);
+        }
+
+        return new FineTuneCrossValidation(top1, epochs, features.Stats, System.Diagnostics.Stopwatch.GetElapsedTime(started));
     }
 
     /// <summary>Features for a checked dataset; re-checks the class counts if some images failed to decode.</summary>

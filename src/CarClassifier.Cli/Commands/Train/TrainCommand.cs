@@ -46,7 +46,7 @@ public sealed class TrainCommand(IModelWeightsGenerator generator) : AsyncComman
             Head = new HeadSettings { Flips = !settings.NoFlips, Seed = settings.Seed },
             BatchSize = settings.BatchSize,
             NoCache = settings.NoFeatureCache,
-            FineTune = settings.Frozen || settings.CrossValidate is not null ? null : new FineTuneSettings
+            FineTune = settings.Frozen ? null : new FineTuneSettings
             {
                 Epochs = settings.Epochs,
                 Seed = settings.Seed,
@@ -101,6 +101,7 @@ public sealed class TrainCommand(IModelWeightsGenerator generator) : AsyncComman
             AnsiConsole.MarkupLineInterpolated(
                 $"Hold-out ({t.HoldoutImages} photos, stratified): {t.HoldoutAccuracy:P1} top-1, 95 % interval {t.HoldoutLow:P0}-{t.HoldoutHigh:P0}; temperature {t.Temperature:F2} (ECE {t.EceBefore:F3} -> {t.EceAfter:F3}).");
         }
+
         AnsiConsole.MarkupLineInterpolated($"[green]Trained[/] {result.Identity}");
         AnsiConsole.MarkupLineInterpolated($"  manifest: {result.ManifestPath}");
         AnsiConsole.MarkupLineInterpolated($"  weights:  {result.ModelPath}");
@@ -113,6 +114,11 @@ public sealed class TrainCommand(IModelWeightsGenerator generator) : AsyncComman
         var cv = report.CrossValidation;
         var table = new Table().AddColumn("method").AddColumn(new TableColumn($"{cv.Folds}-fold top-1").RightAligned()).AddColumn("per fold");
         table.AddRow("softmax head (L2 chosen per fold)", $"{cv.HeadMean:P1} ± {cv.HeadStd:P1}", string.Join(" ", cv.HeadTop1.Select(a => a.ToString("P0", CultureInfo.InvariantCulture))));
+        if (report.FineTuned is { } f)
+        {
+            table.AddRow("last stage + head fine-tuned", $"{f.Mean:P1} ± {f.Std:P1}", string.Join(" ", f.Top1.Select(a => a.ToString("P0", CultureInfo.InvariantCulture))));
+        }
+
         table.AddRow("nearest class mean (baseline)", $"{cv.BaselineMean:P1} ± {cv.BaselineStd:P1}", string.Join(" ", cv.BaselineTop1.Select(a => a.ToString("P0", CultureInfo.InvariantCulture))));
         AnsiConsole.MarkupLineInterpolated($"{report.Images} images, {report.Classes} classes, base {report.Base}");
         AnsiConsole.Write(table);
@@ -120,6 +126,12 @@ public sealed class TrainCommand(IModelWeightsGenerator generator) : AsyncComman
         AnsiConsole.MarkupLineInterpolated(
             $"Feature extraction: {e.Extracted} images in {e.Elapsed.TotalSeconds:F1} s = {e.ImagesPerSecond:F1} images/s (each with its mirror: {e.TensorsPerSecond:F1} tensors/s inside ONNX Runtime); {e.FromCache} from the cache.");
         AnsiConsole.MarkupLineInterpolated($"Head fit on all images (L2 search + refit): {report.HeadFit.TotalSeconds:F2} s.");
+        if (report.FineTuned is { } tuned)
+        {
+            var t = tuned;
+            AnsiConsole.MarkupLineInterpolated(
+                $"Fine-tuning: activations below the last stage {t.Extraction.Extracted} extracted in {t.Extraction.Elapsed.TotalSeconds:F1} s ({t.Extraction.FromCache} from the cache); {report.CrossValidation.Folds} trainings in {t.Training.TotalSeconds:F0} s.");
+        }
     }
 
     private static object CrossValidationJson(CrossValidationReport report) => new
@@ -140,6 +152,17 @@ public sealed class TrainCommand(IModelWeightsGenerator generator) : AsyncComman
             tensorsPerSecond = report.Extraction.TensorsPerSecond,
         },
         headFitSeconds = report.HeadFit.TotalSeconds,
+        fineTuned = report.FineTuned is { } t
+            ? new
+            {
+                mean = t.Mean,
+                std = t.Std,
+                perFold = t.Top1,
+                bestEpochs = t.BestEpochs,
+                extraction = new { extracted = t.Extraction.Extracted, fromCache = t.Extraction.FromCache, seconds = t.Extraction.Elapsed.TotalSeconds, inferenceSeconds = t.Extraction.Inference.TotalSeconds },
+                trainingSeconds = t.Training.TotalSeconds,
+            }
+            : null,
         crossValidationSeconds = report.CrossValidation.Elapsed.TotalSeconds,
         skipped = report.Skipped,
     };

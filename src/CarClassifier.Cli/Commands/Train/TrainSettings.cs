@@ -68,7 +68,7 @@ public sealed class TrainSettings : CliSettings
     public bool NoFeatureCache { get; init; }
 
     [CommandOption("--cross-validate <FOLDS>")]
-    [Description("Measure instead of train (frozen features): stratified k-fold top-1 of the head next to a nearest-class-mean baseline, plus extraction and head-fitting speed. Writes no model; --out not needed.")]
+    [Description("Measure instead of train: stratified k-fold top-1 of the frozen head and of fine-tuning (unless --frozen) next to a nearest-class-mean baseline, on the same folds, plus times. Writes no model; --out not needed.")]
     public int? CrossValidate { get; init; }
 
     [CommandOption("--format <FORMAT>")]
