@@ -80,7 +80,7 @@ public static class ModelTrainer
         var features = await ExtractAsync(stem, dataset, request, progress, cancellationToken).ConfigureAwait(false);
 
         progress?.Report(new TrainingProgress(TrainingStage.FittingHead));
-        var epochs = progress is null ? null : new Progress<FineTuning.EpochReport>(e => progress.Report(new TrainingProgress(TrainingStage.FittingHead, Epoch: e)));
+        var epochs = progress is null ? null : new RelayProgress<FineTuning.EpochReport>(e => progress.Report(new TrainingProgress(TrainingStage.FittingHead, Epoch: e)));
         var tuned = await Task.Run(
             () => FineTuning.FineTuner.Train(
                 backbone.FeaturesModel.Graph, cut, backbone.FeaturesManifest.Output.Name, shape, features.Original, features.Flipped, features.Labels,
@@ -163,7 +163,7 @@ public static class ModelTrainer
         var top1 = new List<double>();
         var epochs = new List<int>();
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var epochProgress = progress is null ? null : new Progress<FineTuning.EpochReport>(e => progress.Report(new TrainingProgress(TrainingStage.FittingHead, Epoch: e)));
+        var epochProgress = progress is null ? null : new RelayProgress<FineTuning.EpochReport>(e => progress.Report(new TrainingProgress(TrainingStage.FittingHead, Epoch: e)));
         for (var f = 0; f < folds; f++)
         {
             cancellationToken.ThrowIfCancellationRequested();

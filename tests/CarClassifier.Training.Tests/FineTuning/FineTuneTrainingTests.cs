@@ -80,6 +80,18 @@ public sealed class FineTuneTrainingTests : IDisposable
         Assert.Contains(report.Warnings, w => w.StartsWith("72 of 72 photos were in this model's training data", StringComparison.Ordinal));
         Assert.Contains("id=\"warnings\"", EvaluationPage.Render(report), StringComparison.Ordinal);
 
+        // Ctrl+C after the first epoch: training stops, the best epoch so far is still written whole.
+        using var cancel = new CancellationTokenSource();
+        var interrupted = await ModelTrainer.TrainAsync(
+            request with { OutFolder = Path.Combine(_temp, "interrupted"), FineTune = request.FineTune! with { Epochs = 5, Patience = 5 } },
+            new SyncProgress(p => { if (p.Epoch is { Epoch: 1 }) cancel.Cancel(); }),
+            cancel.Token);
+        _trainedWeights.Add(interrupted.ModelPath);
+        Assert.Equal("interrupted (Ctrl+C)", interrupted.FineTune!.StoppedBecause);
+        Assert.Equal(1, interrupted.FineTune.EpochsRun);
+        Assert.True(File.Exists(interrupted.ManifestPath));
+        Assert.True(File.Exists(interrupted.ModelPath));
+
         // The trained stage really changed: its weights are not the base's any more.
         var (name, values) = tuned.StageWeights.First();
         Assert.NotEqual(GraphEdits.ReadFloats(GraphEdits.Initializer(backbone.FeaturesModel.Graph, name)!), values);
