@@ -31,7 +31,7 @@ public sealed class TrainServeTests(AzuriteFixture azurite) : IDisposable
         var outDir = Path.Combine(_temp, "vehicles");
 
         // Train.
-        var train = await CliRunner.RunAsync("train", "--data", Samples, "--base", "resnet18-imagenet-features", "--out", outDir, "--cache", Cache);
+        var train = await CliRunner.RunAsync("train", "--data", Samples, "--base", "resnet18-imagenet-features", "--frozen", "--out", outDir, "--cache", Cache);
         Assert.True(train.ExitCode == ExitCodes.Success, train.Output);
         var manifestPath = Path.Combine(outDir, "manifest.json");
         var manifest = await ModelManifest.LoadAsync(manifestPath);
@@ -54,6 +54,10 @@ public sealed class TrainServeTests(AzuriteFixture azurite) : IDisposable
         Assert.Equal(6, json.RootElement.GetProperty("perClass").GetArrayLength());
         Assert.Equal(72, json.RootElement.GetProperty("images").GetInt32());
 
+        // These are the training photos: evaluate says so (the model's provenance holds their sha256).
+        Assert.Equal(72, json.RootElement.GetProperty("seenInTraining").GetInt32());
+        Assert.Contains("were in this model's training data", json.RootElement.GetProperty("warnings")[0].GetString(), StringComparison.Ordinal);
+
         // Evaluate as HTML, checked in a real browser.
         var pageDir = Path.Combine(_temp, "evaluation");
         var html = await CliRunner.RunAsync("evaluate", "--model", manifestPath, "--data", Samples, "--format", "html", "--out", pageDir, "--cache", Cache);
@@ -61,6 +65,7 @@ public sealed class TrainServeTests(AzuriteFixture azurite) : IDisposable
         var dom = await HeadlessChromium.RunAsync(new Uri(Path.Combine(pageDir, "index.html")).AbsoluteUri, "--dump-dom");
         Assert.Contains("id=\"top1\"", dom, StringComparison.Ordinal);
         Assert.Contains("id=\"confusion\"", dom, StringComparison.Ordinal);
+        Assert.Contains("id=\"warnings\"", dom, StringComparison.Ordinal);
         Assert.Contains("juggernaut", dom, StringComparison.Ordinal);
 
         // model info shows where it came from.

@@ -30,6 +30,12 @@ public static class EvaluationPage
             .Append("<span class=\"metric\" id=\"top1\">top-1 ").Append(P(report.Top1)).Append("</span>")
             .Append("<span class=\"metric\" id=\"top5\">top-5 ").Append(P(report.Top5)).Append("</span>")
             .Append("<span class=\"metric\" id=\"ece\">ECE ").Append(report.Ece.ToString("0.000", CultureInfo.InvariantCulture)).Append("</span></p>");
+        if (report.Warnings.Count > 0)
+        {
+            html.Append("<ul id=\"warnings\" style=\"background:#fff4cc;padding:.6em 2em;border:1px solid #e0c050\">");
+            foreach (var w in report.Warnings) html.Append("<li><strong>Warning:</strong> ").Append(E(w)).Append("</li>");
+            html.Append("</ul>");
+        }
 
         html.Append("<h2>Per class</h2><table id=\"per-class\"><tr><th class=\"name\">class</th><th>images</th><th>precision</th><th>recall</th></tr>");
         foreach (var c in report.PerClass)

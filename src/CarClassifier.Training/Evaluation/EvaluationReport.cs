@@ -35,6 +35,9 @@ public sealed record EvaluationReport
     public required IReadOnlyList<string> Warnings { get; init; }
 
     public required double ImagesPerSecond { get; init; }
+
+    /// <summary>Photos whose content hash is among the model's training photos (its provenance lists them); they inflate every score.</summary>
+    public int SeenInTraining { get; init; }
 }
 
 /// <summary>Precision and recall of one class of the data; support is its number of images.</summary>

@@ -34,6 +34,13 @@ public static class Evaluator
 
         if (dataset.Images.Count == 0) throw new DatasetException($"--data '{request.DataFolder}' has no readable images.");
         var warnings = LabelledFolder.ConflictingDuplicates(dataset).ToList();
+        var seen = SeenInTraining(manifest, dataset);
+        if (seen.Count > 0)
+        {
+            warnings.Insert(0,
+                $"{seen.Count} of {dataset.Images.Count} photos were in this model's training data (same content sha256, whatever the file name): " +
+                $"the scores below are not a test of it. Evaluate on photos kept out of --data. For example: {string.Join(", ", seen.Take(5))}.");
+        }
 
         var local = await new ModelStore(request.ModelCacheDirectory).LoadAsync(request.ManifestPath, cancellationToken: cancellationToken).ConfigureAwait(false);
         using var runner = new ImageBatchRunner(local.ModelPath, manifest, request.Classifier, request.BatchSize);
@@ -49,7 +56,19 @@ public static class Evaluator
         }
 
         if (scored.Count == 0) throw new DatasetException($"--data '{request.DataFolder}': no image could be decoded.");
-        return Summarise(manifest, request.DataFolder, dataset.Classes, labels, labelIndex, scored, skipped, warnings, run);
+        return Summarise(manifest, request.DataFolder, dataset.Classes, labels, labelIndex, scored, skipped, warnings, run) with { SeenInTraining = seen.Count };
+    }
+
+    /// <summary>The photos of <paramref name="dataset"/> whose sha256 is among the training photos recorded in the model's provenance.</summary>
+    internal static List<string> SeenInTraining(ModelManifest manifest, LabelledDataset dataset)
+    {
+        if (manifest.Provenance is not { } provenance || !provenance.TryGetProperty("imageSha256", out var hashes) || hashes.ValueKind != System.Text.Json.JsonValueKind.Array)
+        {
+            return [];
+        }
+
+        var trained = hashes.EnumerateArray().Select(h => h.GetString()).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        return [.. dataset.Images.Where(i => trained.Contains(i.Sha256)).Select(i => i.RelativePath)];
     }
 
     private static EvaluationReport Summarise(

@@ -29,6 +29,9 @@ public sealed record TrainRequest
     /// <summary>Makes generated bases (resnet50-generated) when they are not cached; null: only cached, downloaded or packaged weights.</summary>
     public CarClassifier.Core.Models.IModelWeightsGenerator? Generator { get; init; }
 
+    /// <summary>Fine-tune the last stage and a new head (the default of <c>carclass train</c>); null: the frozen-features head.</summary>
+    public FineTuning.FineTuneSettings? FineTune { get; init; }
+
     /// <summary>Skip the feature cache (read and write).</summary>
     public bool NoCache { get; init; }
 }

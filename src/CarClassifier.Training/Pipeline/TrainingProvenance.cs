@@ -18,7 +18,14 @@ public sealed record TrainingProvenance
 
     public required int SkippedFiles { get; init; }
 
-    public required ValidationProvenance Validation { get; init; }
+    /// <summary>The frozen head's L2 search; null for a fine-tuned model.</summary>
+    public ValidationProvenance? Validation { get; init; }
+
+    /// <summary>How the last stage was fine-tuned and what its hold-out measured; null for a frozen head.</summary>
+    public FineTuneProvenance? FineTuning { get; init; }
+
+    /// <summary>sha256 of every training photo, sorted: <c>carclass evaluate</c> warns when it is shown one of them.</summary>
+    public IReadOnlyList<string>? ImageSha256 { get; init; }
 
     public required SettingsProvenance Settings { get; init; }
 }
@@ -34,3 +41,24 @@ public sealed record ValidationProvenance(double Lambda, double Accuracy, double
 
 /// <summary>Settings of the run.</summary>
 public sealed record SettingsProvenance(string Decoder, int BatchSize, bool Flips, int Seed, double ValidationFraction, IReadOnlyList<double> Lambdas, string Optimizer);
+
+/// <summary>
+/// Fine-tuning: the first trained tensor (everything from it on learned), the hold-out that chose the epoch and
+/// calibrated the temperature (accuracy with its 95 % Wilson interval), and the settings.
+/// </summary>
+public sealed record FineTuneProvenance(
+    string TrainedFrom,
+    string BatchNorm,
+    int TrainImages,
+    int HoldoutImages,
+    double HoldoutAccuracy,
+    double HoldoutLow,
+    double HoldoutHigh,
+    double Temperature,
+    double EceBefore,
+    double EceAfter,
+    int BestEpoch,
+    int EpochsRun,
+    string Stopped,
+    double TrainingSeconds,
+    FineTuning.FineTuneSettings Settings);

@@ -75,6 +75,7 @@ public sealed class EvaluateCommand : AsyncCommand<EvaluateSettings>
                 RawOutput.Writer.WriteLine(json);
                 break;
             case "html":
+                foreach (var warning in report.Warnings) AnsiConsole.MarkupLineInterpolated($"[yellow]Warning:[/] {warning}");
                 AnsiConsole.MarkupLineInterpolated($"top-1 {report.Top1:P1}, top-5 {report.Top5:P1}: page written to {Path.GetFullPath(Path.Combine(settings.Out!, "index.html"))}");
                 break;
             default:

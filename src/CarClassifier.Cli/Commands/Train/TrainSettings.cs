@@ -50,12 +50,25 @@ public sealed class TrainSettings : CliSettings
     [DefaultValue(42)]
     public int Seed { get; init; } = 42;
 
+    [CommandOption("--frozen")]
+    [Description("Head only, on frozen pooled features (fast: seconds after extraction). Default: fine-tune the last stage and a new head.")]
+    public bool Frozen { get; init; }
+
+    [CommandOption("--epochs <N>")]
+    [Description("Fine-tuning: most epochs (early stopping on the hold-out usually ends sooner).")]
+    [DefaultValue(20)]
+    public int Epochs { get; init; } = 20;
+
+    [CommandOption("--max-minutes <MINUTES>")]
+    [Description("Fine-tuning: start no epoch that would end after this budget; the best epoch so far is kept.")]
+    public double? MaxMinutes { get; init; }
+
     [CommandOption("--no-feature-cache")]
     [Description("Neither read nor write cached features.")]
     public bool NoFeatureCache { get; init; }
 
     [CommandOption("--cross-validate <FOLDS>")]
-    [Description("Measure instead of train: stratified k-fold top-1 of the head next to a nearest-class-mean baseline, plus extraction and head-fitting speed. Writes no model; --out not needed.")]
+    [Description("Measure instead of train: stratified k-fold top-1 of the frozen head and of fine-tuning (unless --frozen) next to a nearest-class-mean baseline, on the same folds, plus times. Writes no model; --out not needed.")]
     public int? CrossValidate { get; init; }
 
     [CommandOption("--format <FORMAT>")]
@@ -69,6 +82,9 @@ public sealed class TrainSettings : CliSettings
         if (string.IsNullOrWhiteSpace(Data)) return ValidationResult.Error("--data is required: a folder with one sub-folder per class.");
         if (CrossValidate is null && string.IsNullOrWhiteSpace(Out)) return ValidationResult.Error("--out is required: the folder that receives manifest.json and labels.txt.");
         if (CrossValidate is { } folds && folds is < 2 or > 20) return ValidationResult.Error("--cross-validate must be between 2 and 20 folds.");
+        if (Epochs is < 1 or > 1000) return ValidationResult.Error("--epochs must be between 1 and 1000.");
+        if (MaxMinutes is { } minutes && (minutes <= 0 || double.IsNaN(minutes) || minutes > 7 * 24 * 60)) return ValidationResult.Error("--max-minutes must be a positive number of minutes.");
+        if (Frozen && (MaxMinutes is not null)) return ValidationResult.Error("--max-minutes applies to fine-tuning; drop it with --frozen.");
         if (BatchSize is < 1 or > 1024) return ValidationResult.Error("--batch-size must be between 1 and 1024.");
         if (!ImageDecoderFactory.Names.Contains(Decoder, StringComparer.OrdinalIgnoreCase))
         {

@@ -23,7 +23,15 @@ internal static class TrainingConsole
                 var task = ctx.AddTask("Scanning", maxValue: 1);
                 var progress = new SynchronousProgress<TrainingProgress>(p =>
                 {
-                    if (p.Images is { } images)
+                    if (p.Epoch is { } e)
+                    {
+                        task.MaxValue = e.Epochs;
+                        task.Value = e.Epoch;
+                        task.Description = $"Epoch {e.Epoch}/{e.Epochs}: train {e.TrainAccuracy:P0}, hold-out {e.HoldoutAccuracy:P0}{(e.Best ? " (best)" : "")}, ETA {e.Remaining:mm\\:ss}";
+                        AnsiConsole.MarkupLineInterpolated(
+                            $"epoch {e.Epoch,3}/{e.Epochs}  loss {e.TrainLoss:F3}  train {e.TrainAccuracy:P1}  hold-out {e.HoldoutAccuracy:P1} (loss {e.HoldoutLoss:F3}){(e.Best ? "  best" : "")}  {e.Elapsed:hh\\:mm\\:ss} elapsed, at most {e.Remaining:hh\\:mm\\:ss} left");
+                    }
+                    else if (p.Images is { } images)
                     {
                         task.MaxValue = Math.Max(1, images.Total);
                         task.Value = images.Done;
@@ -36,7 +44,7 @@ internal static class TrainingConsole
                             TrainingStage.Scanning => "Scanning images",
                             TrainingStage.LoadingBase => "Loading the base model",
                             TrainingStage.Extracting => "Extracting features",
-                            TrainingStage.FittingHead => "Fitting the head",
+                            TrainingStage.FittingHead => "Training",
                             TrainingStage.Exporting => "Exporting the model",
                             _ => "Done",
                         };
