@@ -60,6 +60,9 @@ public static class LocalHostBuilder
                 webJobs.AddAzureStorageQueues(options => HostJsonQueueSettings.Apply(Path.Combine(AppContext.BaseDirectory, "host.json"), options));
                 webJobs.Services.AddSingleton<ITypeLocator, FunctionTypeLocator>();
 
+                // A fixed host id, so uploaders and the reconciler can write the receipts the blob trigger reads (UploadClaims).
+                webJobs.Services.AddSingleton<Microsoft.Azure.WebJobs.Host.Executors.IHostIdProvider, LocalHostId>();
+
                 // A poisoned message gets one line naming it and its last error (the default names neither).
                 webJobs.Services.AddSingleton<Microsoft.Azure.WebJobs.Host.Queues.IQueueProcessorFactory, PoisonLineQueueProcessorFactory>();
 

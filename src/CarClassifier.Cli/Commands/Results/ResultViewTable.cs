@@ -75,7 +75,7 @@ internal static class ResultViewTable
 
     /// <summary>
     /// Water-filling: columns that need no more than an even share of what is left get their need; the others split
-    /// the rest evenly (the last of them takes the remainder). Never less than 5 columns each.
+    /// the rest evenly (the first of them, the image name, takes the remainder). Never less than 5 columns each.
     /// </summary>
     internal static int[] Share(int room, params int[] needs)
     {
@@ -89,7 +89,7 @@ internal static class ResultViewTable
             var satisfied = open.Where(i => needs[i] <= share).ToList();
             if (satisfied.Count == 0)
             {
-                for (var k = 0; k < open.Count; k++) widths[open[k]] = Math.Max(5, k == open.Count - 1 ? left - (share * (open.Count - 1)) : share);
+                for (var k = 0; k < open.Count; k++) widths[open[k]] = Math.Max(5, k == 0 ? left - (share * (open.Count - 1)) : share);
                 break;
             }
 
