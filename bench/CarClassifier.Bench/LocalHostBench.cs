@@ -136,7 +136,10 @@ internal static partial class LocalHostBench
                 all.Count(l => l.Contains("Reconciler", StringComparison.Ordinal)),
                 all.Count(l => l.StartsWith("warn", StringComparison.Ordinal)),
                 rows,
-                watch.Elapsed.TotalSeconds) { Threads = ProcessCpu.ByThreadName(listening, done) };
+                watch.Elapsed.TotalSeconds)
+            {
+                Threads = ProcessCpu.ByThreadName(listening, done),
+            };
         }
         finally
         {
