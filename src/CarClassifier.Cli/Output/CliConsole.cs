@@ -28,7 +28,7 @@ internal static class CliConsole
     public static IAnsiConsole Error
     {
         get => _error ??= new ProseConsole(AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) }));
-        set => _error = value;
+        set => _error = value is null or ProseConsole ? value : new ProseConsole(value);
     }
 
     /// <summary>Set from --quiet for the command being run.</summary>
