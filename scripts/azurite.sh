@@ -20,7 +20,7 @@ install() {
   fi
   if [ ! -x "$tool/node_modules/.bin/azurite" ]; then
     echo "Installing Azurite 3.37.0 (pinned) into tools/azurite ..." >&2
-    (cd "$tool" && npm ci --no-audit --no-fund --loglevel=error)
+    (cd "$tool" && npm ci --no-audit --no-fund --loglevel=error) >&2
   fi
 }
 
@@ -50,12 +50,27 @@ start() {
   return 1
 }
 
+# Stops the Azurite this script started and waits until its process has exited and its ports are free (Node can take
+# a minute to close idle keep-alive connections after SIGTERM): "stopped" means stopped, so a `start` right after, or
+# removing .azurite/, is safe. After 15 s it is killed outright.
 stop() {
-  if [ -f "$data/azurite.pid" ]; then
-    kill "$(cat "$data/azurite.pid")" 2>/dev/null || true
-    rm -f "$data/azurite.pid"
-    echo "Azurite stopped." >&2
+  [ -f "$data/azurite.pid" ] || { echo "No Azurite started by this script is running (no $data/azurite.pid)." >&2; return 0; }
+  local pid
+  pid="$(cat "$data/azurite.pid")"
+  if kill -0 "$pid" 2>/dev/null; then
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 150); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+      echo "Azurite (pid $pid) did not exit within 15 s of SIGTERM; killing it." >&2
+      kill -KILL "$pid" 2>/dev/null || true
+      while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+    fi
   fi
+  rm -f "$data/azurite.pid"
+  echo "Azurite stopped (pid $pid has exited)." >&2
 }
 
 status() {

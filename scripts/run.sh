@@ -9,6 +9,12 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
+# Every option of `carclass run`, checked here before anything is installed, started or built (a typo must not cost
+# an Azurite start and a build). tests/.../RunScriptTests holds these lists against RunSettings.
+flag_options=" -h --help -v --verbose -q --quiet "
+value_options=" -i --images -m --model --prefix --timeout --decoder -c --connection --account-name --blob-endpoint --queue-endpoint --table-endpoint --log-level --log-file "
+usage() { echo "scripts/run.sh: $1 (scripts/run.sh --help lists every option)" >&2; exit 2; }
+
 # Paths the user typed are relative to where they typed them, not to the repository.
 args=()
 help=false
@@ -16,19 +22,29 @@ while [[ $# -gt 0 ]]; do
   case "$1" in
     -h|--help) help=true; args+=("$1") ;;
     -i|--images)
-      [[ $# -ge 2 ]] || { echo "scripts/run.sh: $1 needs a folder" >&2; exit 2; }
+      [[ $# -ge 2 ]] || usage "$1 needs a folder"
       args+=("$1" "$(realpath -m -- "$2")"); shift ;;
     --images=*) args+=("--images" "$(realpath -m -- "${1#--images=}")") ;;
-    *) args+=("$1") ;;
+    --*=*)
+      [[ $value_options == *" ${1%%=*} "* ]] || usage "unknown option '${1%%=*}'"
+      args+=("$1") ;;
+    -*)
+      if [[ $value_options == *" $1 "* ]]; then
+        [[ $# -ge 2 ]] || usage "$1 needs a value"
+        args+=("$1" "$2"); shift
+      elif [[ $flag_options == *" $1 "* ]]; then
+        args+=("$1")
+      else
+        usage "unknown option '$1'"
+      fi ;;
+    *) usage "unexpected argument '$1' (the images folder goes after --images)" ;;
   esac
   shift
 done
 
 cd "$root"
-cli=src/CarClassifier.Cli/bin/Release/net10.0/carclass.dll
 if $help; then
-  [[ -f "$cli" ]] || dotnet build src/CarClassifier.Cli -c Release --nologo -v quiet -clp:ErrorsOnly >&2
-  exec dotnet "$cli" run --help
+  exec ./carclass run --help
 fi
 
 # The CLI talks to the Azurite that scripts/azurite.sh starts, on the same ports.
@@ -39,5 +55,5 @@ fi
 
 scripts/azurite.sh start
 scripts/deps.sh
-dotnet build src/CarClassifier.Cli -c Release --nologo -v quiet -clp:ErrorsOnly >&2
-exec dotnet "$cli" run "${args[@]}"
+# ./carclass builds the CLI the first time (it says so and how long it takes) and whenever the sources changed.
+exec ./carclass run "${args[@]}"

@@ -78,6 +78,9 @@ internal sealed class BenchSettings
     /// <summary>The Service Bus worker the classify-servicebus mode runs (default: the Release build), e.g. a ReadyToRun publish.</summary>
     public string? WorkerDll { get; private set; }
 
+    /// <summary>The carclass.dll the plumbing section runs (default: the one built beside the bench), e.g. a baseline build.</summary>
+    public string? CliDll { get; private set; }
+
     /// <summary>Calls per storage operation in the calls section.</summary>
     public int CallCount { get; private set; } = 400;
 
@@ -135,6 +138,7 @@ internal sealed class BenchSettings
                     break;
                 case "--host-log": settings.HostLogFolder = Value(); break;
                 case "--worker-dll": settings.WorkerDll = Path.GetFullPath(Value()); break;
+                case "--cli-dll": settings.CliDll = Path.GetFullPath(Value()); break;
                 case "--plumbing-profile": settings.ProfileFolder = Value(); break;
                 case "--calls": settings.CallCount = int.Parse(Value(), CultureInfo.InvariantCulture); break;
                 case "--repeats": settings.RepeatsOverride = int.Parse(Value(), CultureInfo.InvariantCulture); break;
@@ -146,7 +150,11 @@ internal sealed class BenchSettings
 
         var unknown = settings.Sections.Except(AllSections).Except(OptionalSections).ToArray();
         if (unknown.Length > 0) throw new ArgumentException($"Unknown section(s) {string.Join(", ", unknown)}; known: {string.Join(", ", AllSections.Concat(OptionalSections))}.");
-        if (settings.PlumbingModes.Except(["classify", "ingest", PlumbingBench.ServiceBusMode]).Any()) throw new ArgumentException($"--plumbing-modes takes classify, ingest and/or {PlumbingBench.ServiceBusMode}.");
+        if (settings.PlumbingModes.Except(["classify", "ingest", PlumbingBench.ServiceBusMode, .. LocalHostBench.Modes]).Any())
+        {
+            throw new ArgumentException($"--plumbing-modes takes classify, ingest, {PlumbingBench.ServiceBusMode}, {string.Join(", ", LocalHostBench.Modes)}.");
+        }
+
         if (settings.Provider is not ("cpu" or "cuda")) throw new ArgumentException("--provider must be cpu or cuda.");
         // Quick: a smoke run for CI (under a minute on 2 cores): no settings sweep, no host-CPU sections, no batch 32 unless asked.
         if (settings.Quick && !args.Contains("--batches")) settings.Batches = [1, settings.E2eBatch];
@@ -164,10 +172,14 @@ internal sealed class BenchSettings
                        [--model models/resnet50-generated/manifest.json] [--provider cpu|cuda] [--batches 1,8,32]
                        [--e2e-batch 8] [--decoders imagesharp,skia,turbojpeg] [--oversample 1.0] [--azurite-port 10200] [--azurite-images 64]
                        [--photos ../shared/testdata/photos] [--repeats N] [--budget SECONDS]
-                       [--plumbing-images 300] [--plumbing-warmup 600] [--plumbing-sizes 640x480,1920x1080] [--plumbing-modes classify,ingest,classify-servicebus]
-                       [--plumbing-label NAME] [--host-env KEY=VALUE ...] [--host-log FOLDER] [--plumbing-profile FOLDER] [--worker-dll PATH] [--calls 400]
+                       [--plumbing-images 300] [--plumbing-warmup 600] [--plumbing-sizes 640x480,1920x1080] [--plumbing-modes classify,ingest,classify-servicebus,host,host-claimed]
+                       [--plumbing-label NAME] [--host-env KEY=VALUE ...] [--host-log FOLDER] [--plumbing-profile FOLDER] [--worker-dll PATH] [--cli-dll PATH] [--calls 400]
         plumbing: host CPU per image of the real local host (carclass host) through Azurite; use --model models/color-tiny/manifest.json.
                   classify-servicebus (not in the default modes): the same classify path on the Service Bus worker host.
+                  host / host-claimed (not in the default modes): the local host end to end, ingest included, both
+                  functions and the reconciler on, every photo uploaded before it starts: by another means (the blob
+                  trigger ingests) or claimed as carclass upload does. Host CPU from listening to the last row, at
+                  --plumbing-images and at a ninth of it; the marginal cost per image is the difference.
                   --plumbing-sizes 224x224: the 640x480 photos at the model's input size, so decode costs ~0 and the
                   host's CPU per image is its plumbing.
                   --plumbing-profile: a perf sampling profile of the host over the measured window (needs perf;

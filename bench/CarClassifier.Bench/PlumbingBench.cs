@@ -39,7 +39,7 @@ internal static class PlumbingBench
         }
 
         var azurite = AzuriteBench.AzuritePath;
-        var cli = Path.Combine(AppContext.BaseDirectory, "carclass.dll");
+        var cli = settings.CliDll ?? Path.Combine(AppContext.BaseDirectory, "carclass.dll");
         if (!File.Exists(azurite) || !File.Exists(cli))
         {
             note($"plumbing section skipped: {(File.Exists(cli) ? azurite : cli)} missing.");
@@ -56,6 +56,22 @@ internal static class PlumbingBench
             note($"plumbing {size}: decode only {decodeOnly:F2} core-ms/image");
             foreach (var mode in settings.PlumbingModes)
             {
+                if (LocalHostBench.Modes.Contains(mode))
+                {
+                    // End to end on the local host (ingest included): its own runner, two batch sizes for the marginal cost.
+                    try
+                    {
+                        var endToEnd = await LocalHostBench.RunAsync(settings, model, photoClass, mode, decodeOnly, () => settings.AzuritePort + (3 * run++), azurite, cli, note, cancellationToken).ConfigureAwait(false);
+                        results.Add(endToEnd);
+                    }
+                    catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or IOException or Azure.RequestFailedException or AggregateException)
+                    {
+                        note($"plumbing {size} {mode} FAILED: {ex.GetType().Name}: {ex.Message.Split('\n')[0]}");
+                    }
+
+                    continue;
+                }
+
                 // A fresh Azurite on fresh ports per run: a killed one can hold its ports for a moment.
                 var port = settings.AzuritePort + (3 * run++);
                 try
@@ -262,7 +278,7 @@ internal static class PlumbingBench
         return HostProcess.Start(start, settings, profiled: settings.ProfileFolder is not null, output.Add, "carclass host");
     }
 
-    private static async Task UploadAsync(
+    internal static async Task UploadAsync(
         BlobContainerClient container, PhotoClass photoClass, string prefix, int count,
         System.Collections.Concurrent.ConcurrentDictionary<string, string> etags, CancellationToken cancellationToken)
     {
@@ -367,7 +383,7 @@ internal static class PlumbingBench
     }
 
     /// <summary>Counts the host's output (its console log) and lets the bench wait for a line.</summary>
-    private sealed class OutputCounter(string? logPath) : IDisposable
+    internal sealed class OutputCounter(string? logPath) : IDisposable
     {
         private readonly object _gate = new();
         private readonly StreamWriter? _log = logPath is null ? null : new StreamWriter(logPath);

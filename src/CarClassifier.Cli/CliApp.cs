@@ -10,13 +10,14 @@ public static class CliApp
 {
     /// <param name="configure">Extra configuration after the commands (tests set the console and propagate exceptions).</param>
     /// <param name="cancellationToken">The token the command runs with (Ctrl+C): what it cancels is reported as "Stopped", not as an error.</param>
-    public static CommandApp Create(Action<IConfigurator>? configure = null, CancellationToken cancellationToken = default)
+    /// <param name="args">The command line, so an error can name the option whose value did not convert.</param>
+    public static CommandApp Create(Action<IConfigurator>? configure = null, CancellationToken cancellationToken = default, IReadOnlyList<string>? args = null)
     {
         var app = new CommandApp(new TypeRegistrar(CliServices.Create()));
         app.Configure(config =>
         {
             config.SetApplicationName("carclass");
-            config.SetExceptionHandler((ex, resolver) => CliErrors.Handle(ex, resolver, cancellationToken));
+            config.SetExceptionHandler((ex, resolver) => CliErrors.Handle(ex, resolver, cancellationToken, args));
 
             // Like az: an option no command knows is an error (exit 2), never silently ignored.
             config.UseStrictParsing();
@@ -30,7 +31,10 @@ public static class CliApp
     public static async Task<int> RunAsync(string[] args, Action<IConfigurator>? configure = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(args);
-        var exit = await Create(configure, cancellationToken).RunAsync(args, cancellationToken).ConfigureAwait(false);
+
+        // Prose unwrapped (the terminal wraps it): a URL, path, hash or command is never split by us.
+        using var prose = Output.ProseConsole.Install();
+        var exit = await Create(configure, cancellationToken, args).RunAsync(args, cancellationToken).ConfigureAwait(false);
 
         // Spectre returns 1 after a group's help, which for us means "some images failed".
         return exit == 1 && args.Length == 1 && CommandRegistrations.Groups.Contains(args[0]) ? ExitCodes.Usage : exit;

@@ -29,13 +29,22 @@ public sealed class CliRunStopTests(AzuriteFixture azurite) : IDisposable
         var blobs = new PipelineHostlessStorage(azurite).Images;
         await blobs.CreateIfNotExistsAsync();
 
+        // run claims each blob it uploads (its trigger receipt, then its claim check): the upload is complete when every
+        // blob under the prefix has its receipt.
+        var receipts = Azure.Storage.Blobs.Specialized.SpecializedBlobExtensions.GetParentBlobServiceClient(blobs).GetBlobContainerClient(CarClassifier.Cli.LocalHost.UploadClaims.HostsContainer);
+
         // Act: Ctrl+C as soon as the upload is complete (the host is then loading the model or classifying).
         var press = Task.Run(async () =>
         {
             while (!ctrlC.IsCancellationRequested)
             {
                 var uploaded = 0;
-                await foreach (var _ in blobs.GetBlobsAsync(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, prefix, CancellationToken.None)) uploaded++;
+                await receipts.CreateIfNotExistsAsync();
+                await foreach (var receipt in receipts.GetBlobsAsync(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, CarClassifier.Cli.LocalHost.UploadClaims.ReceiptsPrefix, CancellationToken.None))
+                {
+                    if (receipt.Name.Contains("/images/" + prefix, StringComparison.Ordinal)) uploaded++;
+                }
+
                 if (uploaded >= count) break;
                 await Task.Delay(100);
             }

@@ -1,4 +1,5 @@
 using CarClassifier.Cli;
+using CarClassifier.Cli.Output;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -32,6 +33,7 @@ internal static class CliRunner
             });
             console.Profile.Width = width;
             AnsiConsole.Console = console;
+            CliConsole.Error = console; // Errors go to stderr in the real CLI; here, with everything else.
             // The same app, registrations and composition root as Program.cs; errors are handled as a user sees them.
             var exit = await CliApp.RunAsync(args, config =>
             {
@@ -43,6 +45,7 @@ internal static class CliRunner
         finally
         {
             AnsiConsole.Console = previous;
+            CliConsole.Error = null;
             Gate.Release();
         }
     }

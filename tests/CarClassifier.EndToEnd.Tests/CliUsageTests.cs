@@ -57,6 +57,49 @@ public sealed class CliUsageTests
     }
 
     [Theory]
+    [InlineData("--limit takes a whole number, not 'abc'.", "results", "--limit", "abc")]
+    [InlineData("--limit takes a whole number, not 'abc'.", "results", "--limit=abc")]
+    [InlineData("--timeout takes a whole number, not 'soon'.", "watch", "--timeout", "soon")]
+    public async Task ValueOfTheWrongKind_NamesTheOptionAndWhatItTakes_NoTypeName(string message, params string[] args)
+    {
+        var (exit, output) = await CliRunner.RunAsync(args);
+
+        Assert.Equal(ExitCodes.Usage, exit);
+        Assert.Equal($"Error: {message} See 'carclass --help'.", output.Trim());
+    }
+
+    [Theory]
+    [InlineData("report", "--out", "{file}")]
+    [InlineData("report", "--out", "{file}/inside")]
+    [InlineData("train", "--data", ".", "--base", "resnet18-imagenet-features", "--out", "{file}")]
+    [InlineData("train", "--data", ".", "--base", "resnet18-imagenet-features", "--out", "x", "--cache", "{file}")]
+    [InlineData("evaluate", "--model", "color-tiny", "--data", ".", "--format", "html", "--out", "{file}/page")]
+    [InlineData("model", "generate", "color-tiny", "--cache", "{file}")]
+    [InlineData("results", "--log-file", "{dir}")]
+    public async Task OutputPath_OfTheWrongKind_IsOneLineAndExit2_BeforeAnythingRuns(params string[] template)
+    {
+        // Arrange: a real file and a real folder to misuse. The storage connection points nowhere: a check made after
+        // connecting would say "storage" (exit 4) instead.
+        var dir = Directory.CreateTempSubdirectory("carclass-out-").FullName;
+        var file = Path.Combine(dir, "README.md");
+        await File.WriteAllTextAsync(file, "not a folder");
+        var args = template.Select(a => a.Replace("{file}", file, StringComparison.Ordinal).Replace("{dir}", dir, StringComparison.Ordinal)).ToArray();
+        string[] storage = args[0] is "report" or "results"
+            ? ["--connection", "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=a2V5;BlobEndpoint=http://127.0.0.1:1/devstoreaccount1;QueueEndpoint=http://127.0.0.1:1/devstoreaccount1;TableEndpoint=http://127.0.0.1:1/devstoreaccount1;"]
+            : [];
+
+        // Act
+        var (exit, output) = await CliRunner.RunAsync([.. args, .. storage]);
+
+        // Assert
+        Assert.Equal(ExitCodes.Usage, exit);
+        Assert.Single(output.Trim().Split('\n'));
+        Assert.StartsWith("Error: --", output.Trim(), StringComparison.Ordinal);
+        Assert.True(File.Exists(file) && !Directory.Exists(file + "/inside"), "nothing was created");
+        Directory.Delete(dir, recursive: true);
+    }
+
+    [Theory]
     [InlineData("model")]
     [InlineData("poison")]
     public async Task Group_WithoutSubcommand_ShowsHelpAndIsAUsageError(string group)

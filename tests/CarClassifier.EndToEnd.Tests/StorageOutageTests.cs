@@ -52,7 +52,7 @@ public sealed class StorageOutageTests(ITestOutputHelper output)
         output.WriteLine($"Azurite back after {clock.Elapsed.TotalSeconds:F1} s with {(await pipeline.ListRowsAsync(rowsPrefix)).Count} rows (data survived on disk)");
         var rows = await WaitForRowsOrHostExitAsync(pipeline, host, rowsPrefix, count);
         output.WriteLine($"all {count} rows after {clock.Elapsed.TotalSeconds:F1} s; redelivered: {rows.Count(r => r.DequeueCount > 1)}; " +
-            $"reconciler ingests: {host.Output.Split('\n').Count(l => l.Contains("BlobReconciler", StringComparison.Ordinal) && l.Contains("ingesting it", StringComparison.Ordinal))}; " +
+            $"reconciler sweeps that ingested: {string.Join(" | ", host.Output.Split('\n').Where(l => l.Contains("Reconciler sweep:", StringComparison.Ordinal)))}; " +
             $"host process restarts by the supervisor: {host.Output.Split('\n').Count(l => l.Contains("The host process exited", StringComparison.Ordinal))}");
         host.KillHard();
         Directory.Delete(cache, recursive: true);

@@ -1,3 +1,4 @@
+using CarClassifier.Cli.Output;
 using CarClassifier.Cli.Commands.Shared;
 using CarClassifier.Core.Configuration;
 using Spectre.Console;
@@ -15,13 +16,14 @@ internal static class CliErrors
     public static int Handle(Exception ex, ITypeResolver? resolver) => Handle(ex, resolver, CancellationToken.None);
 
     /// <param name="cancellationToken">The command's token: an operation cancelled by it is Ctrl+C, not a failure.</param>
-    public static int Handle(Exception ex, ITypeResolver? resolver, CancellationToken cancellationToken)
+    /// <param name="args">The command line (null: unknown), to name the option of a value that did not convert.</param>
+    public static int Handle(Exception ex, ITypeResolver? resolver, CancellationToken cancellationToken, IReadOnlyList<string>? args = null)
     {
         ArgumentNullException.ThrowIfNull(ex);
         if (cancellationToken.IsCancellationRequested && Find<OperationCanceledException>(ex) is not null)
         {
             // Ctrl+C while a command had no more specific words for it: no stack trace, the shell's exit code.
-            AnsiConsole.MarkupLine("[yellow]Stopped.[/]");
+            CliConsole.Error.MarkupLine("[yellow]Stopped.[/]");
             return ExitCodes.Cancelled;
         }
 
@@ -29,7 +31,7 @@ internal static class CliErrors
         if (Find<Azure.Messaging.ServiceBus.ServiceBusException>(ex) is { } serviceBus)
         {
             // Classifier__Transport=ServiceBus (poison list/replay): the namespace in $ServiceBusConnection did not answer or refused.
-            AnsiConsole.MarkupLineInterpolated($"[red]Service Bus is not reachable[/] ({serviceBus.Reason}). Check $ServiceBusConnection (or its __fullyQualifiedNamespace) and the Data Sender/Receiver roles.");
+            CliConsole.Error.MarkupLineInterpolated($"[red]Service Bus is not reachable[/] ({serviceBus.Reason}). Check $ServiceBusConnection (or its __fullyQualifiedNamespace) and the Data Sender/Receiver roles.");
             return ExitCodes.StorageUnavailable;
         }
 
@@ -47,16 +49,16 @@ internal static class CliErrors
 
         if (ex is CommandParseException or CommandRuntimeException)
         {
-            return Usage(ex.Message);
+            return Usage(ConversionMessage.Rewrite(ex.Message, args));
         }
 
-        AnsiConsole.WriteException(ex, ExceptionFormats.ShortenEverything);
+        CliConsole.Error.WriteException(ex, ExceptionFormats.ShortenEverything);
         return ExitCodes.Internal;
     }
 
     private static int Usage(string message)
     {
-        AnsiConsole.MarkupLineInterpolated($"[red]Error:[/] {message.Split('\n')[0]} See 'carclass --help'.");
+        CliConsole.Error.MarkupLineInterpolated($"[red]Error:[/] {message.Split('\n')[0]} See 'carclass --help'.");
         return ExitCodes.Usage;
     }
 

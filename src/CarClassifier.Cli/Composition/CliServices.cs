@@ -33,6 +33,7 @@ internal static class CliServices
         services.AddBlobTriggerPoisonQueue();
         services.AddModelGeneration();
         services.AddSingleton<StorageConnection>();
+        services.AddSingleton<UploadClaims>();
         services.AddSingleton<ICommandInterceptor, SettingsInterceptor>();
         return services;
     }

@@ -40,6 +40,12 @@ public static class LocalHostBuilder
 
                     // Local runs may generate resnet50-generated / color-tiny; the Functions app never does.
                     [$"{ClassifierOptions.SectionName}:{nameof(ClassifierOptions.AllowModelGeneration)}"] = "true",
+
+                    // ONNX Runtime's intra-op threads spin between runs by default. On the local host (a laptop or a shared
+                    // machine, small batches as photos trickle in) that spinning was most of its CPU per image: 640x480
+                    // photos end to end went from 11.6-13.2 to 7.9 host core-ms/image with it off (docs/PERFORMANCE.md,
+                    // "The local host end to end"). Classifier__IntraOpSpinning=true turns it back on.
+                    [$"{ClassifierOptions.SectionName}:{nameof(ClassifierOptions.IntraOpSpinning)}"] = "false",
                 });
                 config.AddEnvironmentVariables();
                 if (settings is not null) config.AddInMemoryCollection(settings);
@@ -59,6 +65,9 @@ public static class LocalHostBuilder
                 webJobs.AddAzureStorageBlobs();
                 webJobs.AddAzureStorageQueues(options => HostJsonQueueSettings.Apply(Path.Combine(AppContext.BaseDirectory, "host.json"), options));
                 webJobs.Services.AddSingleton<ITypeLocator, FunctionTypeLocator>();
+
+                // A fixed host id, so uploaders and the reconciler can write the receipts the blob trigger reads (UploadClaims).
+                webJobs.Services.AddSingleton<Microsoft.Azure.WebJobs.Host.Executors.IHostIdProvider, LocalHostId>();
 
                 // A poisoned message gets one line naming it and its last error (the default names neither).
                 webJobs.Services.AddSingleton<Microsoft.Azure.WebJobs.Host.Queues.IQueueProcessorFactory, PoisonLineQueueProcessorFactory>();

@@ -17,6 +17,20 @@ internal static class CliConsole
         Out = new AnsiConsoleOutput(TextWriter.Null),
     });
 
+    private static IAnsiConsole? _error;
+
+    /// <summary>
+    /// Where errors go: standard error, prose unwrapped (see <see cref="ProseConsole"/>), so a pipe or a log file of
+    /// the results does not hold them and a script sees them on the stream it expects. Tests that run the app in process
+    /// point it at their captured console.
+    /// </summary>
+    [System.Diagnostics.CodeAnalysis.AllowNull]
+    public static IAnsiConsole Error
+    {
+        get => _error ??= new ProseConsole(AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) }));
+        set => _error = value is null or ProseConsole ? value : new ProseConsole(value);
+    }
+
     /// <summary>Set from --quiet for the command being run.</summary>
     public static bool Quiet { get; set; }
 

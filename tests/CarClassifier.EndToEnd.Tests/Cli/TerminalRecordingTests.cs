@@ -10,8 +10,9 @@ namespace CarClassifier.EndToEnd.Tests.Cli;
 /// The main commands in a real 80-column terminal: scripts/record-80-columns.sh runs the built CLI in a tmux pane of
 /// 80x50 (or a `script` pty), against its own Azurite, on the sample photos plus a long name, a CJK name and a text
 /// file saved as .jpg; this checks what the pane shows. Every line fits in 80 columns (measured in terminal cells: a
-/// CJK character takes two), each result row takes one line (names cut with "…", never wrapped), no text is wrapped
-/// one word per line, and each command says what it should. The transcript is kept in artifacts/.
+/// CJK character takes two) except prose, which the terminal wraps (the transcript joins its soft wraps), each result
+/// row takes one line (names cut with "…", never wrapped), no text is wrapped one word per line, and each command says
+/// what it should. The transcript is kept in artifacts/.
 /// </summary>
 public sealed partial class TerminalRecordingTests(ITestOutputHelper output)
 {
@@ -41,7 +42,10 @@ public sealed partial class TerminalRecordingTests(ITestOutputHelper output)
         var text = await File.ReadAllTextAsync(transcript);
         output.WriteLine($"Transcript ({transcript}):\n{text}");
         var lines = text.Split('\n');
-        var tooWide = lines.Where(l => Width(l) > Columns).ToList();
+        // Tables, grids and help (lines that start with a border or an indent) fit the 80 columns. Prose (a line that
+        // starts with text: summaries, hints, log lines) is written unwrapped and the terminal wraps it (issue 24: a URL,
+        // hash or command is never split by us); the transcript joins the terminal's soft wraps back into one line.
+        var tooWide = lines.Where(l => Width(l) > Columns && (l.Length == 0 || !char.IsLetterOrDigit(l[0]))).ToList();
         Assert.True(tooWide.Count == 0, $"Lines wider than {Columns} columns:\n{string.Join('\n', tooWide.Select(l => $"[{Width(l)}] {l}"))}");
 
         var sections = Sections(text);

@@ -36,12 +36,6 @@ public sealed class EvaluateCommand : AsyncCommand<EvaluateSettings>
             return ExitCodes.Usage;
         }
 
-        if (settings.Out is { } outDir && File.Exists(outDir))
-        {
-            AnsiConsole.MarkupLineInterpolated($"[red]--out '{outDir}' is a file; it must be a folder.[/]");
-            return ExitCodes.Usage;
-        }
-
         var request = new EvaluateRequest
         {
             ManifestPath = manifest,

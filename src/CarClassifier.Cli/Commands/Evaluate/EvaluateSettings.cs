@@ -48,6 +48,7 @@ public sealed class EvaluateSettings : CliSettings
         if (string.IsNullOrWhiteSpace(Data)) return ValidationResult.Error("--data is required: a labelled folder with one sub-folder per class.");
         if (Format is not ("table" or "json" or "html")) return ValidationResult.Error("--format must be table, json or html.");
         if (Format == "html" && string.IsNullOrWhiteSpace(Out)) return ValidationResult.Error("--format html needs --out <DIR> for the page.");
+        if ((OutputPaths.Folder(Out, "--out") ?? OutputPaths.Folder(Cache, "--cache")) is { } pathProblem) return pathProblem;
         if (BatchSize is < 1 or > 1024) return ValidationResult.Error("--batch-size must be between 1 and 1024.");
         if (!ImageDecoderFactory.Names.Contains(Decoder, StringComparer.OrdinalIgnoreCase))
         {

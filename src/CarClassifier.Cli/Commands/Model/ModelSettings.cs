@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using CarClassifier.Cli.Commands.Shared;
+using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace CarClassifier.Cli.Commands.Model;
@@ -16,4 +17,7 @@ public sealed class ModelSettings : CliSettings
     [Description("Model cache folder (Classifier:ModelCacheDirectory). Default: .models")]
     [DefaultValue(".models")]
     public string Cache { get; init; } = ".models";
+
+    public override ValidationResult Validate() =>
+        base.Validate() is { Successful: false } common ? common : OutputPaths.Folder(Cache, "--cache") ?? ValidationResult.Success();
 }

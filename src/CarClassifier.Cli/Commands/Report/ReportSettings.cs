@@ -30,6 +30,7 @@ public sealed class ReportSettings : ResultFilterSettings
     {
         if (base.Validate() is { Successful: false } common) return common;
         if (string.IsNullOrWhiteSpace(Out)) return ValidationResult.Error("--out must name a folder.");
+        if (OutputPaths.Folder(Out, "--out") is { } outProblem) return outProblem;
         if (ThumbSize is < 16 or > 1024) return ValidationResult.Error("--thumb-size must be between 16 and 1024.");
         return base.Validate();
     }

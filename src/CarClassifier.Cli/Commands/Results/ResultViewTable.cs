@@ -30,10 +30,18 @@ internal static class ResultViewTable
         const int status = 9, probability = 6;
         room -= status + (withProbability ? probability : 0);
         var names = rows.Select(r => Name(r, commonPrefix)).ToList();
-        var image = Math.Clamp(names.Count == 0 ? 5 : names.Max(n => n.GetCellWidth()), 5, Math.Max(5, room * 35 / 100));
-        var vehicle = Math.Clamp(rows.Count == 0 ? 7 : rows.Max(r => (r.VehicleType ?? "").GetCellWidth()), 7, Math.Max(7, room * 20 / 100));
-        var label = Math.Clamp(rows.Count == 0 ? 5 : rows.Max(r => VisibleText.Escape(r.Label ?? "").GetCellWidth()), 5, Math.Max(5, room * 25 / 100));
-        var error = Math.Max(5, room - image - vehicle - label);
+        var errors = rows.Select(ErrorText).ToList();
+
+        // Each column as wide as what it holds (at least its header), then the room shared out: a column that needs
+        // less than an even share takes only what it needs and leaves the rest to the others, so an empty Error column
+        // stays 5 wide while "not a vehicle" and the labels keep their full text.
+        var widths = Share(
+            room,
+            Need(names, "Image"),
+            Need(rows.Select(r => r.VehicleType ?? ""), "Vehicle"),
+            Need(rows.Select(r => VisibleText.Escape(r.Label ?? "")), "Label"),
+            Need(errors, "Error"));
+        var (image, vehicle, label, error) = (widths[0], widths[1], widths[2], widths[3]);
 
         var table = new Table().Border(TableBorder.Rounded)
             .AddColumn(Column("Image", image))
@@ -53,11 +61,47 @@ internal static class ResultViewTable
                 Markup.Escape(Fit(VisibleText.Escape(row.Label ?? ""), label)),
             };
             if (withProbability) cells.Add(row.Probability is { } p ? p.ToString("P1", CultureInfo.InvariantCulture) : "");
-            cells.Add(Markup.Escape(Fit(VisibleText.Escape(row.ErrorKind is null ? "" : $"{row.ErrorKind}: {row.Error}"), error)));
+            cells.Add(Markup.Escape(Fit(errors[i], error)));
             table.AddRow(cells.ToArray());
         }
 
         AnsiConsole.Write(table);
+    }
+
+    private static string ErrorText(ResultView row) => VisibleText.Escape(row.ErrorKind is null ? "" : $"{row.ErrorKind}: {row.Error}");
+
+    private static int Need(IEnumerable<string> cells, string header) =>
+        cells.Select(c => string.Join(' ', c.Split(['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries)).GetCellWidth()).Append(header.Length).Max();
+
+    /// <summary>
+    /// Water-filling: columns that need no more than an even share of what is left get their need; the others split
+    /// the rest evenly (the first of them, the image name, takes the remainder). Never less than 5 columns each.
+    /// </summary>
+    internal static int[] Share(int room, params int[] needs)
+    {
+        ArgumentNullException.ThrowIfNull(needs);
+        var widths = new int[needs.Length];
+        var open = Enumerable.Range(0, needs.Length).ToList();
+        var left = Math.Max(room, 5 * needs.Length);
+        while (open.Count > 0)
+        {
+            var share = left / open.Count;
+            var satisfied = open.Where(i => needs[i] <= share).ToList();
+            if (satisfied.Count == 0)
+            {
+                for (var k = 0; k < open.Count; k++) widths[open[k]] = Math.Max(5, k == 0 ? left - (share * (open.Count - 1)) : share);
+                break;
+            }
+
+            foreach (var i in satisfied)
+            {
+                widths[i] = Math.Max(5, needs[i]);
+                left -= widths[i];
+                open.Remove(i);
+            }
+        }
+
+        return widths;
     }
 
     private static TableColumn Column(string header, int width) => new TableColumn(header) { Width = width, NoWrap = true };

@@ -21,7 +21,7 @@ namespace CarClassifier.Cli.Commands.Run;
 /// The main job: start the local host against storage, upload a folder of images, show progress and
 /// print the results once every uploaded image has a row.
 /// </summary>
-public sealed class RunCommand(StorageConnection connection, StorageClientFactory storage, ResultStore results, IModelWeightsGenerator generator) : AsyncCommand<RunSettings>
+public sealed class RunCommand(StorageConnection connection, StorageClientFactory storage, ResultStore results, IModelWeightsGenerator generator, UploadClaims claims) : AsyncCommand<RunSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, RunSettings settings, CancellationToken cancellationToken)
     {
@@ -82,15 +82,16 @@ public sealed class RunCommand(StorageConnection connection, StorageClientFactor
             return ExitCodes.ModelUnavailable;
         }
 
-        // Upload before the host starts: its start-up container sweep sees every blob already there at once
-        // (the reconciler would catch stragglers, but only after its grace period).
+        // Upload before the host starts, each blob claimed as it lands (UploadClaims: its receipt, then its claim check,
+        // as Event Grid hands blobs to the Azure ingest), so the host's trigger only skips them; on an Azure account
+        // the Functions app's Event Grid ingest does that instead.
         var prefix = settings.Prefix ?? $"run-{DateTime.UtcNow:yyyyMMdd-HHmmss}/";
         var container = storage.CreateBlobServiceClient().GetBlobContainerClient(PipelineNames.ImagesContainer);
         var watch = Stopwatch.StartNew();
         IReadOnlyDictionary<string, string> uploaded;
         try
         {
-            uploaded = await UploadAsync(container, folder, files, prefix, cancellationToken).ConfigureAwait(false);
+            uploaded = await UploadAsync(container, folder, files, prefix, UploadClaims.AppliesTo(container.Uri) ? claims : null, cancellationToken).ConfigureAwait(false);
             await CliConsole.Status().StartAsync($"Starting the local host and loading {manifest.Name}...", _ => host.StartAsync(cancellationToken)).ConfigureAwait(false);
         }
         catch (Exception ex) when (ModelErrors.IsModelProblem(ex))
@@ -146,7 +147,7 @@ public sealed class RunCommand(StorageConnection connection, StorageClientFactor
     }
 
     private static async Task<IReadOnlyDictionary<string, string>> UploadAsync(
-        BlobContainerClient container, string folder, IReadOnlyList<string> files, string prefix, CancellationToken cancellationToken)
+        BlobContainerClient container, string folder, IReadOnlyList<string> files, string prefix, UploadClaims? claims, CancellationToken cancellationToken)
     {
         var uploaded = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
         await CliConsole.Progress()
@@ -162,6 +163,7 @@ public sealed class RunCommand(StorageConnection connection, StorageClientFactor
                         var name = prefix + Path.GetRelativePath(folder, file).Replace('\\', '/');
                         var response = await container.GetBlobClient(name).UploadAsync(file, overwrite: true, ct).ConfigureAwait(false);
                         uploaded[ResultKeys.BlobPath(container.Name, name)] = response.Value.ETag.ToString();
+                        if (claims is not null) await claims.ClaimAsync(container.Name, name, response.Value.ETag.ToString(), new FileInfo(file).Length, ct).ConfigureAwait(false);
                         upload.Increment(1);
                     }).ConfigureAwait(false);
             }).ConfigureAwait(false);

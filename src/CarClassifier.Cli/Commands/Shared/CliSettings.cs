@@ -23,5 +23,5 @@ public class CliSettings : CommandSettings
     public override ValidationResult Validate() =>
         LogLevel is not null && !CliLog.TryParseLevel(LogLevel, out _)
             ? ValidationResult.Error($"--log-level must be one of {string.Join(", ", CliLog.LevelNames)}.")
-            : ValidationResult.Success();
+            : OutputPaths.File(LogFile, "--log-file") ?? ValidationResult.Success();
 }

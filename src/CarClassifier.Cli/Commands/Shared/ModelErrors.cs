@@ -1,3 +1,4 @@
+using CarClassifier.Cli.Output;
 using CarClassifier.Core.Models;
 using Spectre.Console;
 
@@ -12,24 +13,26 @@ internal static class ModelErrors
     public static void Explain(Exception ex, ModelManifest manifest)
     {
         var inner = Unwrap(ex);
-        AnsiConsole.MarkupLineInterpolated($"[red bold]Model {manifest.Name} is not available.[/]");
+        CliConsole.Error.MarkupLineInterpolated($"[red bold]Model {manifest.Name} is not available.[/]");
         if (inner is ModelUnavailableException { InnerException: { } cause } unavailable && manifest.Source is { } source)
         {
             // A refused download: the cause and the host in a few words, the URL once (Core's message repeats it in
             // its own sentence and its fix, six lines at 80 columns).
             var host = $" from {source.Url.Host}";
-            AnsiConsole.MarkupLineInterpolated($"Download{host} failed: {StorageErrors.Cause(cause)}.");
-            AnsiConsole.MarkupLineInterpolated($"Fix: put the file (sha256 {manifest.Sha256[..Math.Min(12, manifest.Sha256.Length)]}…) at {unavailable.Path}; it is at:");
-            AnsiConsole.MarkupLineInterpolated($"{source.Url}");
+            CliConsole.Error.MarkupLineInterpolated($"Download{host} failed: {StorageErrors.Cause(cause)}.");
+            // Whole: the sha256 is what the user checks the file against, the URL what they paste. Unwrapped (ProseConsole).
+            var size = manifest.SizeBytes > 0 ? $", {manifest.SizeBytes} bytes" : "";
+            CliConsole.Error.MarkupLineInterpolated($"Fix: download {source.Url}");
+            CliConsole.Error.MarkupLineInterpolated($"and put it at {unavailable.Path} (sha256 {manifest.Sha256}{size}).");
         }
         else
         {
-            AnsiConsole.MarkupLineInterpolated($"{inner.Message}");
+            CliConsole.Error.MarkupLineInterpolated($"{inner.Message}");
         }
 
         if (!manifest.LabelsAreMeaningless)
         {
-            AnsiConsole.MarkupLine("Or smoke-test with [bold]--model resnet50-generated[/] (seeded weights: labels mean nothing).");
+            CliConsole.Error.MarkupLine("Or smoke-test with [bold]--model resnet50-generated[/] (seeded weights: labels mean nothing).");
         }
     }
 

@@ -75,7 +75,7 @@ public sealed class StorageConnection(StorageClientFactory storage)
     {
         ArgumentNullException.ThrowIfNull(ex);
         ArgumentNullException.ThrowIfNull(endpoint);
-        AnsiConsole.MarkupLineInterpolated($"[red]Storage is not reachable:[/] {StorageErrors.Describe(ex, endpoint)}. {StorageErrors.Hint(ex)}");
+        CliConsole.Error.MarkupLineInterpolated($"[red]Storage is not reachable:[/] {StorageErrors.Describe(ex, endpoint)}. {StorageErrors.Hint(ex)}");
     }
 
     /// <summary>The blob endpoint this command talks to (what <see cref="Explain"/> names when a later call fails).</summary>

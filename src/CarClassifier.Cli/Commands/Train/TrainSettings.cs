@@ -81,6 +81,7 @@ public sealed class TrainSettings : CliSettings
         if (base.Validate() is { Successful: false } common) return common;
         if (string.IsNullOrWhiteSpace(Data)) return ValidationResult.Error("--data is required: a folder with one sub-folder per class.");
         if (CrossValidate is null && string.IsNullOrWhiteSpace(Out)) return ValidationResult.Error("--out is required: the folder that receives manifest.json and labels.txt.");
+        if ((OutputPaths.Folder(Out, "--out") ?? OutputPaths.Folder(Cache, "--cache")) is { } pathProblem) return pathProblem;
         if (CrossValidate is { } folds && folds is < 2 or > 20) return ValidationResult.Error("--cross-validate must be between 2 and 20 folds.");
         if (Epochs is < 1 or > 1000) return ValidationResult.Error("--epochs must be between 1 and 1000.");
         if (MaxMinutes is { } minutes && (minutes <= 0 || double.IsNaN(minutes) || minutes > 7 * 24 * 60)) return ValidationResult.Error("--max-minutes must be a positive number of minutes.");

@@ -63,14 +63,21 @@ internal static class TrainingConsole
         switch (ex)
         {
             case DatasetException or DirectoryNotFoundException:
-                AnsiConsole.MarkupLineInterpolated($"[red]Bad data:[/] {ex.Message}");
+                CliConsole.Error.MarkupLineInterpolated($"[red]Bad data:[/] {ex.Message}");
                 return ExitCodes.Usage;
-            case ModelUnavailableException or ModelIntegrityException:
-                AnsiConsole.MarkupLineInterpolated($"[red]Model '{baseModel}' is not available:[/] {ex.Message}");
-                AnsiConsole.MarkupLine("Offline? Use [bold]--base resnet18-imagenet-features[/]: an ImageNet ResNet-18 restored from NuGet by the build.");
+            case ModelUnavailableException unavailable:
+                // What works first: the packaged base needs no network. Core's own fix (copy the file, or a generated
+                // model: meaningless features for training) follows as the detail.
+                CliConsole.Error.MarkupLineInterpolated($"[red]Base model '{baseModel}' is not available[/]{(unavailable.InnerException is { } cause ? $": {StorageErrors.Cause(cause)}" : "")}.");
+                CliConsole.Error.MarkupLine("Use [bold]--base resnet18-imagenet-features[/]: an ImageNet ResNet-18 restored from NuGet by the build, it works offline.");
+                CliConsole.Error.MarkupLineInterpolated($"[grey]Details: {ex.Message}[/]");
+                return ExitCodes.ModelUnavailable;
+            case ModelIntegrityException:
+                CliConsole.Error.MarkupLineInterpolated($"[red]Model '{baseModel}' is not available:[/] {ex.Message}");
+                CliConsole.Error.MarkupLine("Use [bold]--base resnet18-imagenet-features[/]: an ImageNet ResNet-18 restored from NuGet by the build, it works offline.");
                 return ExitCodes.ModelUnavailable;
             case InvalidDataException or FileNotFoundException:
-                AnsiConsole.MarkupLineInterpolated($"[red]Model problem:[/] {ex.Message}");
+                CliConsole.Error.MarkupLineInterpolated($"[red]Model problem:[/] {ex.Message}");
                 return ExitCodes.ModelUnavailable;
             case OperationCanceledException:
                 AnsiConsole.MarkupLine("[yellow]Cancelled.[/] Nothing half-written was left: models and cached features are written whole or not at all.");

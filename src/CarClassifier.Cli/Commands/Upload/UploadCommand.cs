@@ -6,6 +6,7 @@ using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using CarClassifier.Cli.Commands.Shared;
+using CarClassifier.Cli.LocalHost;
 using CarClassifier.Core;
 using CarClassifier.Core.Configuration;
 using Spectre.Console;
@@ -18,7 +19,7 @@ namespace CarClassifier.Cli.Commands.Upload;
 /// the same size and Content-MD5 is skipped, so running it again after an interruption sends only what is missing
 /// (and does not re-classify what was done).
 /// </summary>
-public sealed class UploadCommand(StorageConnection connection, StorageClientFactory storage) : AsyncCommand<UploadSettings>
+public sealed class UploadCommand(StorageConnection connection, StorageClientFactory storage, UploadClaims claims) : AsyncCommand<UploadSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, UploadSettings settings, CancellationToken cancellationToken)
     {
@@ -60,6 +61,7 @@ public sealed class UploadCommand(StorageConnection connection, StorageClientFac
         if (!await connection.OpenAsync(cancellationToken).ConfigureAwait(false)) return ExitCodes.StorageUnavailable;
         var container = storage.CreateBlobServiceClient().GetBlobContainerClient(PipelineNames.ImagesContainer);
         var prefix = settings.NormalizedPrefix;
+        var claim = !settings.DryRun && (settings.ClaimChecks == "on" || (settings.ClaimChecks == "auto" && UploadClaims.AppliesTo(container.Uri)));
 
         var uploaded = 0;
         var skipped = 0;
@@ -83,7 +85,12 @@ public sealed class UploadCommand(StorageConnection connection, StorageClientFac
                             try
                             {
                                 var sent = await UploadOneAsync(container.GetBlobClient(name), file, settings.Force, ct, settings.DryRun).ConfigureAwait(false);
-                                if (sent)
+                                if (sent is { } etag && claim)
+                                {
+                                    await claims.ClaimAsync(PipelineNames.ImagesContainer, name, etag, new FileInfo(file).Length, ct).ConfigureAwait(false);
+                                }
+
+                                if (sent is not null)
                                 {
                                     Interlocked.Increment(ref uploaded);
                                     Interlocked.Add(ref bytes, new FileInfo(file).Length);
@@ -134,9 +141,9 @@ public sealed class UploadCommand(StorageConnection connection, StorageClientFac
         return failures.IsEmpty ? ExitCodes.Success : ExitCodes.UploadFailed;
     }
 
-    /// <summary>Uploads one file unless its blob already holds the same bytes; true when it was sent.</summary>
-    /// <param name="dryRun">Compare only: true when it would be sent.</param>
-    internal static async Task<bool> UploadOneAsync(BlobClient blob, string file, bool force, CancellationToken cancellationToken, bool dryRun = false)
+    /// <summary>Uploads one file unless its blob already holds the same bytes: the new blob's ETag, or null when unchanged.</summary>
+    /// <param name="dryRun">Compare only: an empty string when it would be sent.</param>
+    internal static async Task<string?> UploadOneAsync(BlobClient blob, string file, bool force, CancellationToken cancellationToken, bool dryRun = false)
     {
         byte[] md5;
         long length;
@@ -151,7 +158,7 @@ public sealed class UploadCommand(StorageConnection connection, StorageClientFac
             try
             {
                 var existing = (await blob.GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
-                if (existing.ContentLength == length && existing.ContentHash is { } hash && hash.AsSpan().SequenceEqual(md5)) return false;
+                if (existing.ContentLength == length && existing.ContentHash is { } hash && hash.AsSpan().SequenceEqual(md5)) return null;
             }
             catch (RequestFailedException ex) when (ex.Status == 404)
             {
@@ -159,14 +166,14 @@ public sealed class UploadCommand(StorageConnection connection, StorageClientFac
             }
         }
 
-        if (dryRun) return true;
+        if (dryRun) return "";
 
         // Content-MD5 is set explicitly: the SDK only sets it for single-shot uploads, and the next run compares against it.
         await using var content = File.OpenRead(file);
-        await blob.UploadAsync(
+        var uploaded = await blob.UploadAsync(
             content,
             new BlobUploadOptions { HttpHeaders = new BlobHttpHeaders { ContentHash = md5, ContentType = ContentTypes.For(file) } },
             cancellationToken).ConfigureAwait(false);
-        return true;
+        return uploaded.Value.ETag.ToString();
     }
 }

@@ -37,6 +37,11 @@ public sealed class UploadSettings : StorageSettings
     [Description("List what would be uploaded (and what is unchanged) without uploading anything.")]
     public bool DryRun { get; init; }
 
+    [CommandOption("--claim-checks <WHEN>")]
+    [Description("Enqueue each uploaded image's claim check here, as Event Grid does in Azure, so the local host's blob trigger only skips it: auto (on for the storage emulator, off for an Azure account, whose Functions app ingests through Event Grid), on or off.")]
+    [DefaultValue("auto")]
+    public string ClaimChecks { get; init; } = "auto";
+
     public string NormalizedPrefix => string.IsNullOrEmpty(Prefix) ? "" : Prefix.TrimStart('/').EndsWith('/') ? Prefix.TrimStart('/') : Prefix.TrimStart('/') + "/";
 
     public override ValidationResult Validate()
@@ -44,6 +49,7 @@ public sealed class UploadSettings : StorageSettings
         if (base.Validate() is { Successful: false } common) return common;
         if (string.IsNullOrWhiteSpace(Folder)) return ValidationResult.Error("Give the folder (or file) to upload.");
         if (Parallel is < 1 or > 64) return ValidationResult.Error("--parallel must be between 1 and 64.");
+        if (ClaimChecks is not ("auto" or "on" or "off")) return ValidationResult.Error("--claim-checks must be auto, on or off.");
         return ValidationResult.Success();
     }
 }
