@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Proves a fresh clone is enough: clones this repository's HEAD into an empty temporary folder (no ../shared beside
-# it), runs the README's main command there with the generated model, and checks that every sample photo got a row.
+# it), runs the README's main command there with the generated model, and checks that every sample photo got a row;
+# then runs the unit tests there (tests/CarClassifier.Core.Tests, the ones that read test images), which must pass with
+# the repository's own images and report the tests that need ../shared/testdata as skipped.
 #   scripts/fresh-clone-check.sh            # scripts/test.sh runs it; Azurite on 10120-10122 unless FRESH_CLONE_AZURITE_PORT sets the base
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -44,3 +46,13 @@ rows_out="$work/rows.jsonl"
 rows=$(grep -c '"Succeeded"' "$rows_out" || true)
 [[ "$rows" -eq "$expected" ]] || { cat "$rows_out"; fail "the results table holds $rows Succeeded rows under $prefix, expected $expected"; }
 echo "fresh-clone-check: a clone with nothing beside it classified all $expected sample images."
+
+tests_out="$work/tests.log"
+set +e
+(cd "$clone" && timeout 1200 dotnet test tests/CarClassifier.Core.Tests -c Release --nologo --filter "Category!=Long&Category!=Soak") >"$tests_out" 2>&1
+status=$?
+set -e
+grep -E "^(Passed|Failed)!|\[FAIL\]" "$tests_out" || true
+[[ $status -eq 0 ]] || { tail -n 60 "$tests_out"; fail "the unit tests failed in a fresh clone (exit $status)"; }
+grep -qE "Skipped: +[1-9]" "$tests_out" || fail "no unit test reported a skip: the clone found a ../shared/testdata it should not have"
+echo "fresh-clone-check: the unit tests pass in a clone with nothing beside it (the ones needing ../shared/testdata skipped)."

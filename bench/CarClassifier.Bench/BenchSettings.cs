@@ -188,6 +188,8 @@ internal sealed class BenchSettings
                   contract by a stand-in host; worker CPU per ClassifyImages invocation. Takes the plumbing options
                   (--plumbing-sizes 224x224, --plumbing-images, --plumbing-warmup, --plumbing-label, --host-env).
         calls: CPU of each storage call the pipeline makes, one at a time, with the production client options.
+        --photos: default ../shared/testdata/photos beside the checkout, else the repository's samples/images (a clone
+                  alone: the same size classes, the largest upscaled, so not comparable with the documented numbers).
         Prints markdown tables and, with --json, writes every number with its spread and the machine it ran on.
         """;
 }

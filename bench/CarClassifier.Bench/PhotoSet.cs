@@ -9,7 +9,9 @@ namespace CarClassifier.Bench;
 /// The photos every decoder (ours and Pillow) decodes: three size classes of real JPEG photos from
 /// shared/testdata/photos, topped up with deterministic photo-like files made by resizing real photos with
 /// ImageSharp (bicubic, centre crop to the exact size) and re-encoding at JPEG quality 90. Generated files are
-/// cached under .bench/photos and rebuilt only when missing.
+/// cached under .bench/photos and rebuilt only when missing. A clone without ../shared uses the repository's
+/// samples/images instead (<see cref="SampleClasses"/>): the same three sizes, but its largest photo is 1920x1080, so the
+/// 4032x3024 class is upscaled (smoother, cheaper to decode) and its numbers are not the documented ones.
 /// </summary>
 internal static class PhotoSet
 {
@@ -21,6 +23,21 @@ internal static class PhotoSet
         ("4032x3024", 4032, 3024, ["other_mlnet_coffeepot2.jpg", "car_paddledet_car.jpg", "other_paddleclas_blured_demo.jpg"], ["other_mlnet_coffeepot2.jpg"]),
     ];
 
+    /// <summary>The same classes from samples/images (16 photos, 256x256 to 1920x1080), for a clone alone.</summary>
+    private static readonly (string Name, int Width, int Height, string[] Real, string[] ResizedFrom)[] SampleClasses =
+    [
+        ("640x480", 640, 480, ["car_mlnet_Tahoe.jpg"], ["car_mlnet_image1.jpg", "scene_ort_horse-cart.jpg", "scene_udacity_test1.jpg"]),
+        ("1920x1080", 1920, 1080, ["car_jetson_peds_1.jpg"], ["car_mlnet_image1.jpg", "scene_ort_horse-cart.jpg"]),
+        ("4032x3024", 4032, 3024, [], ["car_jetson_peds_1.jpg", "car_mlnet_image1.jpg", "scene_udacity_test1.jpg"]),
+    ];
+
+    /// <summary>../shared/testdata/photos beside the checkout, else the repository's samples/images.</summary>
+    public static string DefaultFolder()
+    {
+        var shared = Path.GetFullPath(Path.Combine(RepoPaths.Root, "..", "shared", "testdata", "photos"));
+        return Directory.Exists(shared) ? shared : Path.Combine(RepoPaths.Root, "samples", "images");
+    }
+
     public static IReadOnlyList<PhotoClass> Load(string photosFolder)
     {
         if (!Directory.Exists(photosFolder))
@@ -31,7 +48,8 @@ internal static class PhotoSet
         var cache = Path.Combine(RepoPaths.Root, ".bench", "photos");
         Directory.CreateDirectory(cache);
         var result = new List<PhotoClass>();
-        foreach (var (name, width, height, real, resizedFrom) in Classes)
+        var classes = Classes.All(c => c.Real.Concat(c.ResizedFrom).All(f => File.Exists(Path.Combine(photosFolder, f)))) ? Classes : SampleClasses;
+        foreach (var (name, width, height, real, resizedFrom) in classes)
         {
             var files = new List<PhotoFile>();
             foreach (var file in real)

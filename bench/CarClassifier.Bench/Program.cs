@@ -31,8 +31,14 @@ void Note(string message)
 
 var machine = Report.Machine(settings, Report.LoadAverage());
 using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
-var photosFolder = settings.PhotosFolder ?? Path.GetFullPath(Path.Combine(RepoPaths.Root, "..", "shared", "testdata", "photos"));
+var photosFolder = settings.PhotosFolder ?? PhotoSet.DefaultFolder();
 var photos = PhotoSet.Load(photosFolder);
+machine["photos"] = photosFolder;
+if (settings.PhotosFolder is null && !photosFolder.Contains(Path.Combine("shared", "testdata"), StringComparison.Ordinal))
+{
+    Note($"No ../shared/testdata/photos beside this checkout: using the repository's {photosFolder} (4032x3024 upscaled from 1920x1080; not comparable with the documented numbers).");
+}
+
 Note($"Photos: {string.Join(", ", photos.Select(p => $"{p.Name} x{p.Files.Count} ({p.Files.Count(f => f.Generated)} resized)"))}");
 
 var results = new List<BenchResult>();

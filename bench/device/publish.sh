@@ -18,10 +18,19 @@ turbo="$(awk '/libturbojpeg\.so\.0 .*x86-64/ {print $NF; exit}' <<< "$cache")"
 [[ -n "$turbo" ]] && cp -L "$turbo" "$out/pkg/app/libturbojpeg.so.0"
 cp -r models "$out/pkg/models"
 mkdir -p "$out/pkg/photos"
-for f in car_jetson_peds_1.jpg scene_jetson_peds_0.jpg car_mlnet_Tahoe.jpg other_mlnet_coffeepot2.jpg \
-         car_paddledet_car.jpg other_paddleclas_blured_demo.jpg scene_mlnet_Intersection-Counts.jpg other_triton_mug.jpg; do
-  cp "../shared/testdata/photos/$f" "$out/pkg/photos/"
-done
+# The bench's photo classes (bench/CarClassifier.Bench/PhotoSet.cs): from ../shared/testdata/photos when it is beside
+# the checkout, else the repository's samples/images (the bench picks its sample classes from what it finds).
+if [[ -d ../shared/testdata/photos ]]; then
+  for f in car_jetson_peds_1.jpg scene_jetson_peds_0.jpg car_mlnet_Tahoe.jpg other_mlnet_coffeepot2.jpg \
+           car_paddledet_car.jpg other_paddleclas_blured_demo.jpg scene_mlnet_Intersection-Counts.jpg other_triton_mug.jpg; do
+    cp "../shared/testdata/photos/$f" "$out/pkg/photos/"
+  done
+else
+  echo "publish.sh: no ../shared/testdata/photos; packing samples/images (numbers not comparable with the documented ones)" >&2
+  for f in car_jetson_peds_1.jpg car_mlnet_Tahoe.jpg car_mlnet_image1.jpg scene_ort_horse-cart.jpg scene_udacity_test1.jpg; do
+    cp "samples/images/$f" "$out/pkg/photos/"
+  done
+fi
 cp bench/device/pytorch_reference.py "$out/pkg/"
 
 # xz: 20% smaller than gzip on the 271 MB CUDA provider library, which is one chunk (one device call) fewer.

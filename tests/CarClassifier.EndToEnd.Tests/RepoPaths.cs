@@ -11,8 +11,6 @@ internal static class RepoPaths
 
     public static string Models => Path.Combine(Root, "models");
 
-    public static string SharedTestData => Path.GetFullPath(Path.Combine(Root, "..", "shared", "testdata"));
-
     private static string Metadata(string key) =>
         typeof(RepoPaths).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;
 }

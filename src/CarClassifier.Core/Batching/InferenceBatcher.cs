@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Diagnostics;
 using System.Threading.Channels;
 using CarClassifier.Core.Models;
 using CarClassifier.Core.Postprocessing;
@@ -14,6 +13,8 @@ namespace CarClassifier.Core.Batching;
 /// after the first arrives), runs the model once, and hands each caller its own prediction.
 /// Callers decode while the model runs, so decoding and inference overlap; the bounded channel gives
 /// back-pressure when the model falls behind. The input and output buffers are allocated once.
+/// The delay is read from a <see cref="TimeProvider"/> (the system clock unless one is given), so tests drive it with
+/// a fake clock instead of sleeping.
 /// </summary>
 public sealed class InferenceBatcher : IAsyncDisposable
 {
@@ -22,6 +23,7 @@ public sealed class InferenceBatcher : IAsyncDisposable
     private readonly OutputKind _outputKind;
     private readonly BatcherOptions _options;
     private readonly ILogger _logger;
+    private readonly TimeProvider _time;
     private readonly Channel<Pending> _channel;
     private readonly IMemoryOwner<float> _inputOwner;
     private readonly Memory<float> _input;
@@ -30,7 +32,8 @@ public sealed class InferenceBatcher : IAsyncDisposable
     private readonly Task _loop;
     private int _disposed;
 
-    public InferenceBatcher(IBatchModel model, IReadOnlyList<string> labels, OutputKind outputKind, BatcherOptions options, ILogger<InferenceBatcher> logger)
+    /// <param name="time">The clock <see cref="BatcherOptions.MaxDelay"/> and the batch wait are measured on; null = <see cref="TimeProvider.System"/>.</param>
+    public InferenceBatcher(IBatchModel model, IReadOnlyList<string> labels, OutputKind outputKind, BatcherOptions options, ILogger<InferenceBatcher> logger, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(labels);
@@ -47,6 +50,7 @@ public sealed class InferenceBatcher : IAsyncDisposable
         _outputKind = outputKind;
         _options = options;
         _logger = logger;
+        _time = time ?? TimeProvider.System;
         // Never-moving buffers: the model keeps OrtValues over them. The input comes from the model, which knows what it
         // reads fastest (page-locked memory under CUDA); the output is small and stays a pinned-heap array.
         _inputOwner = model.AllocateInput(options.MaxBatchSize * model.ImageLength);
@@ -77,7 +81,7 @@ public sealed class InferenceBatcher : IAsyncDisposable
             throw new ArgumentException($"Expected {_model.ImageLength} floats, got {image.Length}.", nameof(image));
         }
 
-        var pending = new Pending(image, Stopwatch.GetTimestamp());
+        var pending = new Pending(image, _time.GetTimestamp());
         await _channel.Writer.WriteAsync(pending, cancellationToken).ConfigureAwait(false);
         using var registration = cancellationToken.Register(static p => ((Pending)p!).Completion.TrySetCanceled(), pending);
         return await pending.Completion.Task.ConfigureAwait(false);
@@ -115,7 +119,7 @@ public sealed class InferenceBatcher : IAsyncDisposable
             batch.Clear();
             if (!reader.TryRead(out var first)) continue;
             batch.Add(first);
-            var deadline = first.Queued + (long)(_options.MaxDelay.TotalSeconds * Stopwatch.Frequency);
+            var deadline = first.Queued + (long)(_options.MaxDelay.TotalSeconds * _time.TimestampFrequency);
             while (batch.Count < _options.MaxBatchSize)
             {
                 if (reader.TryRead(out var next))
@@ -124,7 +128,7 @@ public sealed class InferenceBatcher : IAsyncDisposable
                     continue;
                 }
 
-                var remaining = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
+                var remaining = _time.GetElapsedTime(_time.GetTimestamp(), deadline);
                 if (remaining <= TimeSpan.Zero || !await WaitForMoreAsync(reader, remaining, stoppingToken).ConfigureAwait(false))
                 {
                     break;
@@ -135,13 +139,13 @@ public sealed class InferenceBatcher : IAsyncDisposable
         }
     }
 
-    private static async Task<bool> WaitForMoreAsync(ChannelReader<Pending> reader, TimeSpan remaining, CancellationToken stoppingToken)
+    private async Task<bool> WaitForMoreAsync(ChannelReader<Pending> reader, TimeSpan remaining, CancellationToken stoppingToken)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        timeout.CancelAfter(remaining);
+        using var timeout = new CancellationTokenSource(remaining, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, timeout.Token);
         try
         {
-            return await reader.WaitToReadAsync(timeout.Token).ConfigureAwait(false);
+            return await reader.WaitToReadAsync(linked.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
         {
@@ -155,7 +159,7 @@ public sealed class InferenceBatcher : IAsyncDisposable
         batch.RemoveAll(p => p.Completion.Task.IsCompleted);
         if (batch.Count == 0) return;
 
-        var started = Stopwatch.GetTimestamp();
+        var started = _time.GetTimestamp();
         var imageLength = _model.ImageLength;
         for (var i = 0; i < batch.Count; i++)
         {
@@ -182,7 +186,7 @@ public sealed class InferenceBatcher : IAsyncDisposable
         {
             var p = batch[i];
             var top = ScoreRanker.TopK(_output.AsSpan(i * classCount, classCount), _outputKind, _labels, _options.TopK);
-            var wait = Stopwatch.GetElapsedTime(p.Queued, started);
+            var wait = _time.GetElapsedTime(p.Queued, started);
             p.Completion.TrySetResult(new BatchPrediction(top, batch.Count, wait, elapsed));
         }
 

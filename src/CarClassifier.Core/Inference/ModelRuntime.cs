@@ -18,17 +18,20 @@ public sealed class ModelRuntime : IHostedService, IAsyncDisposable, IDisposable
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private readonly IModelWeightsGenerator? _generator;
+    private readonly TimeProvider _time;
     private readonly Lazy<Task<LoadedModel>> _loaded;
     private int _disposed;
 
     /// <param name="generator">Registered (AddModelGeneration) only by hosts that may generate weights.</param>
-    public ModelRuntime(IOptions<ClassifierOptions> options, ILoggerFactory loggerFactory, IModelWeightsGenerator? generator = null)
+    /// <param name="time">The batcher's clock (DI's TimeProvider; null = the system clock).</param>
+    public ModelRuntime(IOptions<ClassifierOptions> options, ILoggerFactory loggerFactory, IModelWeightsGenerator? generator = null, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggerFactory);
         _options = options.Value;
         _loggerFactory = loggerFactory;
         _generator = generator;
+        _time = time ?? TimeProvider.System;
         _logger = loggerFactory.CreateLogger<ModelRuntime>();
         _loaded = new Lazy<Task<LoadedModel>>(() => LoadAsync(CancellationToken.None), LazyThreadSafetyMode.ExecutionAndPublication);
     }
@@ -106,7 +109,8 @@ public sealed class ModelRuntime : IHostedService, IAsyncDisposable, IDisposable
                 labels,
                 manifest.Output.Kind,
                 new BatcherOptions(maxBatchSize, TimeSpan.FromMilliseconds(_options.MaxBatchDelayMilliseconds), _options.TopK),
-                _loggerFactory.CreateLogger<InferenceBatcher>());
+                _loggerFactory.CreateLogger<InferenceBatcher>(),
+                _time);
             return new LoadedModel(manifest, modelPath, labels, session, batcher);
         }
         catch

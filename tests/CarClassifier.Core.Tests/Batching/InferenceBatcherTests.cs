@@ -1,13 +1,22 @@
 using CarClassifier.Core.Batching;
 using CarClassifier.Core.Models;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace CarClassifier.Core.Tests.Batching;
 
+/// <summary>
+/// The batcher's delay runs on a fake clock: nothing here sleeps or waits on real time, so a loaded machine cannot
+/// change which batches form (the clock moves only when a test advances it).
+/// </summary>
 public sealed class InferenceBatcherTests
 {
+    private static readonly TimeSpan MaxDelay = TimeSpan.FromMilliseconds(50);
+
+    private readonly FakeTimeProvider _time = new();
+
     /// <summary>A real (if tiny) model in plain C#: the score of class k is image[k] summed with nothing else; it records batch sizes.</summary>
-    private sealed class EchoModel(int delayMs = 0, bool fail = false) : IBatchModel
+    private sealed class EchoModel(bool fail = false) : IBatchModel
     {
         public List<int> BatchSizes { get; } = [];
 
@@ -32,10 +41,9 @@ public sealed class InferenceBatcherTests
         {
             lock (BatchSizes) BatchSizes.Add(batchSize);
             EveryRunReadTheAllocatedBuffer &= Input is not null && input.Equals(Input.Memory);
-            if (delayMs > 0) Thread.Sleep(delayMs);
             if (fail) throw new InvalidOperationException("model exploded");
             input.Span[..(batchSize * 3)].CopyTo(output.Span);
-            return TimeSpan.FromMilliseconds(delayMs);
+            return TimeSpan.FromMilliseconds(1);
         }
     }
 
@@ -51,14 +59,14 @@ public sealed class InferenceBatcherTests
         public void Dispose() => Disposed = true;
     }
 
-    private static InferenceBatcher Create(IBatchModel model, int maxBatch, int delayMs) =>
-        new(model, ["a", "b", "c"], OutputKind.Probabilities, new BatcherOptions(maxBatch, TimeSpan.FromMilliseconds(delayMs), 3), NullLogger<InferenceBatcher>.Instance);
+    private InferenceBatcher Create(IBatchModel model, int maxBatch) =>
+        new(model, ["a", "b", "c"], OutputKind.Probabilities, new BatcherOptions(maxBatch, MaxDelay, 3), NullLogger<InferenceBatcher>.Instance, _time);
 
     [Fact]
     public async Task ClassifyAsync_ConcurrentCallers_ShareBatchesAndEachGetsOwnResult()
     {
-        var model = new EchoModel(delayMs: 20);
-        await using var batcher = Create(model, maxBatch: 8, delayMs: 50);
+        var model = new EchoModel();
+        await using var batcher = Create(model, maxBatch: 8);
 
         var tasks = Enumerable.Range(0, 24)
             .Select(i => batcher.ClassifyAsync(new float[] { i % 3 == 0 ? 1 : 0, i % 3 == 1 ? 1 : 0, i % 3 == 2 ? 1 : 0 }))
@@ -70,10 +78,10 @@ public sealed class InferenceBatcherTests
             Assert.Equal(i % 3, results[i].TopK[0].Index);
         }
 
-        Assert.Equal(24, model.BatchSizes.Sum());
-        Assert.True(model.BatchSizes.Count < 24, $"expected batching, got batch sizes {string.Join(',', model.BatchSizes)}");
-        Assert.All(model.BatchSizes, size => Assert.InRange(size, 1, 8));
-        Assert.Contains(results, r => r.BatchSize > 1);
+        // The clock never moved, so no batch could close on its delay: only full batches ran, and nobody waited.
+        Assert.Equal([8, 8, 8], model.BatchSizes);
+        Assert.All(results, r => Assert.Equal(8, r.BatchSize));
+        Assert.All(results, r => Assert.Equal(TimeSpan.Zero, r.BatchWait));
     }
 
     [Fact]
@@ -81,13 +89,15 @@ public sealed class InferenceBatcherTests
     {
         // The model decides where batches live (page-locked memory under CUDA); the batcher must use that one buffer.
         var model = new EchoModel();
-        var batcher = Create(model, maxBatch: 4, delayMs: 5);
+        var batcher = Create(model, maxBatch: 4);
 
-        await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => batcher.ClassifyAsync(new float[] { 1, 0, 0 })));
+        var callers = Enumerable.Range(0, 10).Select(_ => batcher.ClassifyAsync(new float[] { 1, 0, 0 })).ToArray();
+        _time.Advance(MaxDelay); // the last two close on the delay
+        await Task.WhenAll(callers);
         await batcher.DisposeAsync();
 
         Assert.Equal(1, model.InputBuffersAllocated);
-        Assert.True(model.BatchSizes.Count >= 3, $"batch sizes {string.Join(',', model.BatchSizes)}");
+        Assert.Equal([4, 4, 2], model.BatchSizes);
         Assert.True(model.EveryRunReadTheAllocatedBuffer);
         Assert.True(model.Input!.Disposed);
     }
@@ -96,19 +106,24 @@ public sealed class InferenceBatcherTests
     public async Task ClassifyAsync_LoneCaller_RunsAfterMaxDelayWithoutCompany()
     {
         var model = new EchoModel();
-        await using var batcher = Create(model, maxBatch: 32, delayMs: 10);
+        await using var batcher = Create(model, maxBatch: 32);
 
-        var result = await batcher.ClassifyAsync(new float[] { 0, 0, 1 }).WaitAsync(TimeSpan.FromSeconds(5));
+        var lone = batcher.ClassifyAsync(new float[] { 0, 0, 1 });
+        _time.Advance(MaxDelay / 2);
+        _time.Advance(MaxDelay / 2);
+        var result = await lone;
 
         Assert.Equal("c", result.TopK[0].Label);
         Assert.Equal(1, result.BatchSize);
+        // It ran when the delay was up, not before (half the delay was not enough) and not later.
+        Assert.Equal(MaxDelay, result.BatchWait);
     }
 
     [Fact]
     public async Task ClassifyAsync_ModelThrows_EveryCallerInTheBatchSeesTheError()
     {
         var model = new EchoModel(fail: true);
-        await using var batcher = Create(model, maxBatch: 4, delayMs: 30);
+        await using var batcher = Create(model, maxBatch: 4);
 
         var tasks = Enumerable.Range(0, 4).Select(_ => batcher.ClassifyAsync(new float[] { 1, 0, 0 })).ToArray();
 
@@ -122,7 +137,7 @@ public sealed class InferenceBatcherTests
     [Fact]
     public async Task ClassifyAsync_WrongTensorLength_ThrowsArgumentException()
     {
-        await using var batcher = Create(new EchoModel(), maxBatch: 4, delayMs: 1);
+        await using var batcher = Create(new EchoModel(), maxBatch: 4);
 
         await Assert.ThrowsAsync<ArgumentException>(() => batcher.ClassifyAsync(new float[5]));
     }
@@ -130,10 +145,10 @@ public sealed class InferenceBatcherTests
     [Fact]
     public async Task ClassifyAsync_CallerCancelsBeforeBatchRuns_IsCancelledAndOthersStillSucceed()
     {
-        // The batch of two forms only when the second caller arrives, after the first has cancelled; the 10 s delay
-        // is never reached, so a starved test thread (busy CI machine) cannot let the batch run early.
+        // The batch of two forms only when the second caller arrives, after the first has cancelled; the fake clock
+        // never reaches the delay, so a starved test thread (busy CI machine) cannot let the batch run early.
         var model = new EchoModel();
-        await using var batcher = Create(model, maxBatch: 2, delayMs: 10_000);
+        await using var batcher = Create(model, maxBatch: 2);
         using var cts = new CancellationTokenSource();
 
         var cancelled = batcher.ClassifyAsync(new float[] { 1, 0, 0 }, cts.Token);
@@ -141,7 +156,7 @@ public sealed class InferenceBatcherTests
         var kept = batcher.ClassifyAsync(new float[] { 0, 1, 0 });
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
-        Assert.Equal("b", (await kept.WaitAsync(TimeSpan.FromSeconds(5))).TopK[0].Label);
+        Assert.Equal("b", (await kept).TopK[0].Label);
         Assert.Equal([1], model.BatchSizes); // the cancelled caller cost no inference
     }
 }

@@ -82,7 +82,7 @@ public class EdgeCaseTests(ITestOutputHelper output)
         var data = new TheoryData<string, string>();
         foreach (string decoder in ImageDecoderFactory.Names)
         {
-            foreach (string file in Expected.Keys.Order(StringComparer.Ordinal))
+            foreach (string file in Expected.Keys.Where(TestData.HasEdge).Order(StringComparer.Ordinal))
             {
                 data.Add(decoder, file);
             }
@@ -97,8 +97,11 @@ public class EdgeCaseTests(ITestOutputHelper output)
         // Act
         var files = TestData.EdgeNames();
 
-        // Assert
-        Assert.Equal(files, Expected.Keys.Order(StringComparer.Ordinal));
+        // Assert: every file has its recorded outcome; the repository's copy (a clone without ../shared) lacks only the
+        // files tests/testdata/SOURCES.md leaves out on purpose.
+        var recorded = Expected.Keys.Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(files, SharedTestData.Present ? recorded : recorded.Where(TestData.HasEdge));
+        Assert.All(recorded.Where(f => !TestData.HasEdge(f)), f => Assert.True(f.StartsWith("exif_", StringComparison.Ordinal) || f == "icc_profile_big.jpg", f));
     }
 
     [Theory]

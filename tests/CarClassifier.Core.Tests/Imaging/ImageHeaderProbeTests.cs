@@ -225,10 +225,18 @@ public class ImageHeaderProbeTests
     }
 
     [Theory]
+    [InlineData("hopper_orientation_6.webp", 128, 128, 6)]
+    public void Probe_ImageWithExif_ReadsStoredSizeAndOrientation(string edgeFile, int width, int height, int orientation) =>
+        AssertStoredSizeAndOrientation(edgeFile, width, height, orientation);
+
+    /// <summary>The EXIF orientation photos are only in ../shared/testdata (5 MB).</summary>
+    [SharedTestDataTheory]
     [InlineData("exif_Landscape_6.jpg", 1200, 1800, 6)]
     [InlineData("exif_Landscape_0.jpg", 1800, 1200, 1)] // Orientation=0 is invalid: treated as 1
-    [InlineData("hopper_orientation_6.webp", 128, 128, 6)]
-    public void Probe_ImageWithExif_ReadsStoredSizeAndOrientation(string edgeFile, int width, int height, int orientation)
+    public void Probe_ExifOrientationPhoto_ReadsStoredSizeAndOrientation(string edgeFile, int width, int height, int orientation) =>
+        AssertStoredSizeAndOrientation(edgeFile, width, height, orientation);
+
+    private static void AssertStoredSizeAndOrientation(string edgeFile, int width, int height, int orientation)
     {
         // Arrange
         byte[] bytes = File.ReadAllBytes(TestData.Edge(edgeFile));

@@ -1,23 +1,23 @@
 namespace CarClassifier.Core.Tests.Imaging;
 
 /// <summary>
-/// Locates the shared test images: walks up from the test binaries to the folder that contains
-/// <c>shared/testdata</c> (the parent of the repository checkout).
+/// The test images: ../shared/testdata when it is beside the checkout, else the repository's own copies
+/// (<see cref="SharedTestData"/>). Tests that name a file only the larger corpus has are
+/// <see cref="SharedTestDataTheoryAttribute"/>s, or keep their rows to <see cref="HasEdge"/>/<see cref="HasPhoto"/> files.
 /// </summary>
 internal static class TestData
 {
-    private static readonly Lazy<string> RootPath = new(FindRoot);
+    public static string PhotosDirectory => SharedTestData.PhotosDirectory;
 
-    /// <summary>…/shared/testdata.</summary>
-    public static string Root => RootPath.Value;
-
-    public static string PhotosDirectory => Path.Combine(Root, "photos");
-
-    public static string EdgeDirectory => Path.Combine(Root, "edge");
+    public static string EdgeDirectory => SharedTestData.EdgeDirectory;
 
     public static string Photo(string name) => Path.Combine(PhotosDirectory, name);
 
     public static string Edge(string name) => Path.Combine(EdgeDirectory, name);
+
+    public static bool HasPhoto(string name) => File.Exists(Photo(name));
+
+    public static bool HasEdge(string name) => File.Exists(Edge(name));
 
     /// <summary>File names (not paths) of every photo, sorted.</summary>
     public static IReadOnlyList<string> PhotoNames() => Names(PhotosDirectory);
@@ -37,20 +37,5 @@ internal static class TestData
         return data;
     }
 
-    private static List<string> Names(string directory) =>
-        Directory.GetFiles(directory).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToList();
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            string candidate = Path.Combine(dir.FullName, "shared", "testdata");
-            if (Directory.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new DirectoryNotFoundException($"No shared/testdata folder above {AppContext.BaseDirectory}.");
-    }
+    private static List<string> Names(string directory) => [.. SharedTestData.ImageFiles(directory).Select(Path.GetFileName).OfType<string>()];
 }
