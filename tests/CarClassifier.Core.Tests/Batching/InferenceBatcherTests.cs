@@ -13,7 +13,27 @@ public sealed class InferenceBatcherTests
 {
     private static readonly TimeSpan MaxDelay = TimeSpan.FromMilliseconds(50);
 
-    private readonly FakeTimeProvider _time = new();
+    private readonly ArmedClock _time = new();
+
+    /// <summary>
+    /// A fake clock that says when the batcher arms its delay timer. Advancing the clock between the batcher reading the
+    /// time and creating its timer would push the timer's due time past every later advance (a fake clock jumps, where
+    /// a real one moves on by microseconds), and the test would hang: so tests advance only once a timer is armed.
+    /// </summary>
+    private sealed class ArmedClock : FakeTimeProvider
+    {
+        private readonly SemaphoreSlim _armed = new(0);
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            var timer = base.CreateTimer(callback, state, dueTime, period);
+            _armed.Release();
+            return timer;
+        }
+
+        /// <summary>Waits until the batcher has armed a timer since the last call (no time limit: a hang is the run's hang timeout).</summary>
+        public Task WaitUntilArmedAsync() => _armed.WaitAsync();
+    }
 
     /// <summary>A real (if tiny) model in plain C#: the score of class k is image[k] summed with nothing else; it records batch sizes.</summary>
     private sealed class EchoModel(bool fail = false) : IBatchModel
@@ -92,8 +112,16 @@ public sealed class InferenceBatcherTests
         var batcher = Create(model, maxBatch: 4);
 
         var callers = Enumerable.Range(0, 10).Select(_ => batcher.ClassifyAsync(new float[] { 1, 0, 0 })).ToArray();
-        _time.Advance(MaxDelay); // the last two close on the delay
-        await Task.WhenAll(callers);
+        var all = Task.WhenAll(callers);
+        while (!all.IsCompleted)
+        {
+            // The last two close on the delay. Every image was queued before the clock first moves, so only the last
+            // batch can wait for company; a timer armed earlier, while images were still arriving, is simply moved past.
+            await Task.WhenAny(all, _time.WaitUntilArmedAsync());
+            _time.Advance(MaxDelay);
+        }
+
+        await all;
         await batcher.DisposeAsync();
 
         Assert.Equal(1, model.InputBuffersAllocated);
@@ -109,7 +137,9 @@ public sealed class InferenceBatcherTests
         await using var batcher = Create(model, maxBatch: 32);
 
         var lone = batcher.ClassifyAsync(new float[] { 0, 0, 1 });
+        await _time.WaitUntilArmedAsync();
         _time.Advance(MaxDelay / 2);
+        Assert.False(lone.IsCompleted); // half the delay is not enough
         _time.Advance(MaxDelay / 2);
         var result = await lone;
 
