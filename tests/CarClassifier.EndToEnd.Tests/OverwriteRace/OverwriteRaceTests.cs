@@ -1,0 +1,128 @@
+using System.Globalization;
+using Azure.Core.Pipeline;
+using CarClassifier.Core;
+using CarClassifier.Core.Configuration;
+using CarClassifier.Core.Messaging.ServiceBus;
+using CarClassifier.ModelGeneration;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Xunit.Abstractions;
+
+namespace CarClassifier.EndToEnd.Tests.OverwriteRace;
+
+/// <summary>
+/// Issue 21, finding 2: a blob overwritten while an older version is being classified must end with the row of its
+/// final content, never the older version's, on both transports, with the reconciler off (Azure has none). Each run
+/// follows from its seed (<c>CARCLASS_RACE_SEED</c>, default 2112); <c>CARCLASS_RACE_ITERATIONS</c> runs that many seeds
+/// in a row (default 1 in the suite; docs/RELIABILITY.md records longer runs).
+/// </summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class OverwriteRaceTests(AzuriteFixture azurite, ITestOutputHelper output)
+{
+    private const int BlobsPerRun = 16;
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
+
+    private static int Seed => int.TryParse(Environment.GetEnvironmentVariable("CARCLASS_RACE_SEED"), CultureInfo.InvariantCulture, out var s) ? s : 2112;
+
+    private static int Iterations =>
+        int.TryParse(Environment.GetEnvironmentVariable("CARCLASS_RACE_ITERATIONS"), CultureInfo.InvariantCulture, out var n) && n > 0 ? n : 1;
+
+    [Fact]
+    public async Task StorageQueue_BlobsOverwrittenWhileClassifying_EndWithTheRowOfTheirFinalContent()
+    {
+        for (var i = 0; i < Iterations; i++)
+        {
+            var seed = Seed + i;
+            var slow = new SlowDownloads("race-", OverwriteScenario.MaxFirstDownloadDelayMs, OverwriteScenario.MaxDownloadDelayMs, seed);
+            await using var pipeline = await PipelineHost.CreateAsync(
+                azurite,
+                new Dictionary<string, string?> { ["Reconciler:Enabled"] = "false" },
+                services => services.AddSingleton<HttpPipelinePolicy>(slow));
+            var scenario = new OverwriteScenario(pipeline.Images, pipeline.Results, seed, BlobsPerRun);
+            await scenario.UploadFirstVersionsAsync();
+            await pipeline.StartAsync();
+            await scenario.OverwriteWhileClassifyingAsync(slow, Timeout);
+
+            var queue = pipeline.Storage.CreateQueueClient(PipelineNames.WorkQueue);
+            await scenario.AssertEveryRowDescribesTheFinalVersionAsync(
+                async () => (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount == 0, Timeout);
+            output.WriteLine($"storage queue, seed {seed}: {BlobsPerRun} blobs, {scenario.Overwrites} overwrites, {slow.Held} downloads held: every row is the final version's");
+        }
+    }
+
+    [Fact]
+    public async Task ServiceBus_BlobsOverwrittenWhileClassifying_EndWithTheRowOfTheirFinalContent()
+    {
+        for (var i = 0; i < Iterations; i++)
+        {
+            var seed = Seed + i;
+            var slow = new SlowDownloads("race-", OverwriteScenario.MaxFirstDownloadDelayMs, OverwriteScenario.MaxDownloadDelayMs, seed);
+            await using var pipeline = await ServiceBusPipeline.CreateAsync(
+                azurite, extra: new Dictionary<string, string?> { ["Reconciler:Enabled"] = "false", ["Classifier:ServiceBus:ReceiveBatchSize"] = "2" });
+            var scenario = new OverwriteScenario(pipeline.Ingest.Images, pipeline.Ingest.Results, seed, BlobsPerRun);
+            await scenario.UploadFirstVersionsAsync();
+            await pipeline.StartAsync(withWorker: false);
+
+            // Competing consumers, as KEDA scales the worker in Azure: one replica works a batch at a time, so a newer
+            // version can only overtake an older one on another replica.
+            await pipeline.StartWorkerAsync(services => services.AddSingleton<HttpPipelinePolicy>(slow));
+            await using var second = await WorkerReplica.StartAsync(pipeline, slow);
+            await using var third = await WorkerReplica.StartAsync(pipeline, slow);
+            await scenario.OverwriteWhileClassifyingAsync(slow, Timeout);
+
+            await scenario.AssertEveryRowDescribesTheFinalVersionAsync(() => Task.FromResult(pipeline.Queue.Count == 0), Timeout);
+            Assert.Equal(0, pipeline.Queue.DeadLetterQueue!.Count);
+            output.WriteLine($"Service Bus, seed {seed}: {BlobsPerRun} blobs, {scenario.Overwrites} overwrites, {slow.Held} downloads held: every row is the final version's");
+        }
+    }
+
+    /// <summary>Another worker host on the same broker queue, built as src/CarClassifier.Worker/Program.cs builds it.</summary>
+    private sealed class WorkerReplica : IAsyncDisposable
+    {
+        private readonly IHost _host;
+        private readonly string _cache;
+
+        private WorkerReplica(IHost host, string cache)
+        {
+            _host = host;
+            _cache = cache;
+        }
+
+        public static async Task<WorkerReplica> StartAsync(ServiceBusPipeline pipeline, HttpPipelinePolicy policy)
+        {
+            var cache = Directory.CreateTempSubdirectory("carclass-replica-models-").FullName;
+            var settings = new Dictionary<string, string?>(pipeline.Settings)
+            {
+                [PipelineNames.StorageConnection] = pipeline.IngestConnection,
+                ["Classifier:ModelManifest"] = Path.Combine(RepoPaths.Models, "color-tiny", "manifest.json"),
+                ["Classifier:ModelCacheDirectory"] = cache,
+            };
+            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+            builder.Configuration.AddInMemoryCollection(settings);
+            builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            builder.Services.AddCarClassifier(builder.Configuration);
+            builder.Services.AddServiceBusClassifier();
+            builder.Services.AddModelGeneration();
+            builder.Services.AddSingleton(policy);
+            var host = builder.Build();
+            await host.StartAsync();
+            return new WorkerReplica(host, cache);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _host.StopAsync();
+            _host.Dispose();
+            try
+            {
+                Directory.Delete(_cache, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Best effort: a temp folder.
+            }
+        }
+    }
+}
