@@ -53,6 +53,9 @@ internal sealed class OverwriteScenario
 
     public int Overwrites => _blobs.Sum(b => b.Colours.Length - 1);
 
+    /// <summary>After the assert: blobs where an older version's classification went on after the final version's download.</summary>
+    public int Overtaken { get; private set; }
+
     /// <summary>Uploads every blob's first version (before the host starts: its start-up sweep sees them all).</summary>
     public async Task UploadFirstVersionsAsync()
     {
@@ -77,16 +80,16 @@ internal sealed class OverwriteScenario
     /// Polls until the pipeline is idle (<paramref name="idle"/>) and every row describes its blob's final version, then
     /// reads once more (so a stale write that lands late is caught) and asserts; also that the prefix holds one row per blob.
     /// </summary>
-    public async Task AssertEveryRowDescribesTheFinalVersionAsync(Func<Task<bool>> idle, TimeSpan timeout)
+    public async Task AssertEveryRowDescribesTheFinalVersionAsync(Func<Task<bool>> idle, SlowDownloads downloads, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
         List<string> wrong;
         do
         {
-            wrong = await WrongRowsAsync();
+            wrong = await WrongRowsAsync(downloads);
             if (wrong.Count == 0 && await idle())
             {
-                wrong = await WrongRowsAsync();
+                wrong = await WrongRowsAsync(downloads);
                 if (wrong.Count == 0) break;
             }
 
@@ -98,13 +101,14 @@ internal sealed class OverwriteScenario
         foreach (var line in wrong) report.AppendLine(line);
         Assert.True(wrong.Count == 0, $"{wrong.Count} of {_blobs.Count} blobs ({Overwrites} overwrites) have no row for their final content:\n{report}");
 
+        Overtaken = _blobs.Count(b => downloads.Overtaken(b.Name, b.FinalETag!));
         var rows = new List<ClassificationResult>();
         await foreach (var row in _results.ListAsync($"{PipelineNames.ImagesContainer}/{Prefix}")) rows.Add(row);
         Assert.Equal(_blobs.Count, rows.Count);
         Assert.Equal(_blobs.Count, rows.Select(r => r.BlobPath).Distinct(StringComparer.Ordinal).Count());
     }
 
-    private async Task<List<string>> WrongRowsAsync()
+    private async Task<List<string>> WrongRowsAsync(SlowDownloads downloads)
     {
         var wrong = new List<string>();
         foreach (var blob in _blobs)
@@ -120,7 +124,7 @@ internal sealed class OverwriteScenario
             {
                 wrong.Add(string.Create(
                     CultureInfo.InvariantCulture,
-                    $"{path}: row {row.Status} {row.Label ?? row.ErrorKind} for ETag {row.BlobETag}, but the blob is {final} ({blob.FinalETag}); versions {string.Join(">", blob.Colours)}, overwrite delays {string.Join(",", blob.Delays)} ms"));
+                    $"{path}: row {row.Status} {row.Label ?? row.ErrorKind} for ETag {row.BlobETag}, but the blob is {final} ({blob.FinalETag}); versions {string.Join(">", blob.Colours)}, overwrite delays {string.Join(",", blob.Delays)} ms; downloads: {downloads.Describe(blob.Name)}"));
             }
         }
 

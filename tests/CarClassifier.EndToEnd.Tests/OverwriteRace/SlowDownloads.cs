@@ -34,6 +34,33 @@ internal sealed class SlowDownloads : HttpPipelinePolicy
 
     private int _held;
 
+    /// <summary>The downloads of <paramref name="blobName"/> so far: the ETag each got and how long it was held, for failure messages.</summary>
+    public string Describe(string blobName) =>
+        _log.TryGetValue(blobName, out var list) ? string.Join(", ", list.ToArray()) : "never downloaded";
+
+    private readonly ConcurrentDictionary<string, ConcurrentQueue<string>> _log = new(StringComparer.Ordinal);
+
+    // Per blob, the ETag of each download in the order their holds ended (the order the classifications went on).
+    private readonly ConcurrentDictionary<string, ConcurrentQueue<string>> _released = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Whether a download of an older version of <paramref name="blobName"/> was released after one of
+    /// <paramref name="finalETag"/>: the race the test is about happened for this blob (its older classification went on
+    /// after the final one had its bytes).
+    /// </summary>
+    public bool Overtaken(string blobName, string finalETag)
+    {
+        if (!_released.TryGetValue(blobName, out var order)) return false;
+        var seenFinal = false;
+        foreach (var etag in order)
+        {
+            if (etag.Trim('"') == finalETag.Trim('"')) seenFinal = true;
+            else if (seenFinal) return true;
+        }
+
+        return false;
+    }
+
     /// <summary>Completes when the classifier first downloads <paramref name="blobName"/> (any version).</summary>
     public Task FirstDownload(string blobName) => Signal(blobName).Task;
 
@@ -48,7 +75,9 @@ internal sealed class SlowDownloads : HttpPipelinePolicy
         int delay;
         lock (_random) delay = _random.Next((first ? _maxFirstDelayMs : _maxDelayMs) + 1);
         Interlocked.Increment(ref _held);
+        _log.GetOrAdd(blobName, _ => new ConcurrentQueue<string>()).Enqueue($"{message.Response.Headers.ETag} held {delay} ms");
         await Task.Delay(delay, message.CancellationToken).ConfigureAwait(false);
+        _released.GetOrAdd(blobName, _ => new ConcurrentQueue<string>()).Enqueue(message.Response.Headers.ETag?.ToString() ?? string.Empty);
     }
 
     private TaskCompletionSource Signal(string blobName) =>
