@@ -79,16 +79,18 @@ public sealed class OverwriteRaceTests(AzuriteFixture azurite, ITestOutputHelper
             var seed = Seed + i;
             var slow = new SlowDownloads("race-", OverwriteScenario.MaxFirstDownloadDelayMs, OverwriteScenario.MaxDownloadDelayMs, seed);
             await using var pipeline = await ServiceBusPipeline.CreateAsync(
-                azurite, extra: new Dictionary<string, string?>(TriggerMissesOnly) { ["Classifier:ServiceBus:ReceiveBatchSize"] = "2" });
+                azurite, extra: new Dictionary<string, string?>(TriggerMissesOnly) { ["Classifier:ServiceBus:ReceiveBatchSize"] = "4" });
             var scenario = new OverwriteScenario(pipeline.Ingest.Images, pipeline.Ingest.Results, seed, BlobsPerRun);
             await scenario.UploadFirstVersionsAsync();
             await pipeline.StartAsync(withWorker: false);
 
             // Competing consumers, as KEDA scales the worker in Azure: one replica works a batch at a time, so a newer
-            // version can only overtake an older one on another replica.
+            // version can only overtake an older one on another replica. Four replicas of four hold every first version
+            // at once, so the first replica to finish takes newer versions while the others still hold older ones.
             await pipeline.StartWorkerAsync(services => services.AddSingleton<HttpPipelinePolicy>(slow));
             await using var second = await WorkerReplica.StartAsync(pipeline, slow);
             await using var third = await WorkerReplica.StartAsync(pipeline, slow);
+            await using var fourth = await WorkerReplica.StartAsync(pipeline, slow);
             await scenario.OverwriteWhileClassifyingAsync(slow, Timeout);
 
             await scenario.AssertEveryRowDescribesTheFinalVersionAsync(() => Task.FromResult(pipeline.Queue.Count == 0), slow, Timeout);
