@@ -25,6 +25,9 @@ namespace CarClassifier.EndToEnd.Tests.OverwriteRace;
 public sealed class OverwriteRaceTests(AzuriteFixture azurite, ITestOutputHelper output)
 {
     private const int BlobsPerRun = 16;
+
+    /// <summary>Service Bus worker replicas (<see cref="BlobsPerRun"/> / 2: each receives two at a time).</summary>
+    private const int Replicas = 8;
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
 
     /// <summary>The reconciler ingests what the polling trigger missed (no receipt) and nothing else.</summary>
@@ -79,21 +82,27 @@ public sealed class OverwriteRaceTests(AzuriteFixture azurite, ITestOutputHelper
             var seed = Seed + i;
             var slow = new SlowDownloads("race-", OverwriteScenario.MaxFirstDownloadDelayMs, OverwriteScenario.MaxDownloadDelayMs, seed);
             await using var pipeline = await ServiceBusPipeline.CreateAsync(
-                azurite, extra: new Dictionary<string, string?>(TriggerMissesOnly) { ["Classifier:ServiceBus:ReceiveBatchSize"] = "4" });
+                azurite, extra: new Dictionary<string, string?>(TriggerMissesOnly) { ["Classifier:ServiceBus:ReceiveBatchSize"] = "2" });
             var scenario = new OverwriteScenario(pipeline.Ingest.Images, pipeline.Ingest.Results, seed, BlobsPerRun);
             await scenario.UploadFirstVersionsAsync();
             await pipeline.StartAsync(withWorker: false);
 
             // Competing consumers, as KEDA scales the worker in Azure: one replica works a batch at a time, so a newer
-            // version can only overtake an older one on another replica. Four replicas of four hold every first version
-            // at once, so the first replica to finish takes newer versions while the others still hold older ones.
+            // version can only overtake an older one on another replica. Eight replicas receiving two hold every first
+            // version at once, so replicas whose holds were short take newer versions while others still hold older ones.
             await pipeline.StartWorkerAsync(services => services.AddSingleton<HttpPipelinePolicy>(slow));
-            await using var second = await WorkerReplica.StartAsync(pipeline, slow);
-            await using var third = await WorkerReplica.StartAsync(pipeline, slow);
-            await using var fourth = await WorkerReplica.StartAsync(pipeline, slow);
-            await scenario.OverwriteWhileClassifyingAsync(slow, Timeout);
+            var replicas = new List<WorkerReplica>();
+            try
+            {
+                for (var r = 1; r < Replicas; r++) replicas.Add(await WorkerReplica.StartAsync(pipeline, slow));
+                await scenario.OverwriteWhileClassifyingAsync(slow, Timeout);
+                await scenario.AssertEveryRowDescribesTheFinalVersionAsync(() => Task.FromResult(pipeline.Queue.Count == 0), slow, Timeout);
+            }
+            finally
+            {
+                foreach (var replica in replicas) await replica.DisposeAsync();
+            }
 
-            await scenario.AssertEveryRowDescribesTheFinalVersionAsync(() => Task.FromResult(pipeline.Queue.Count == 0), slow, Timeout);
             Assert.Equal(0, pipeline.Queue.DeadLetterQueue!.Count);
             output.WriteLine(
                 $"Service Bus, seed {seed}: {BlobsPerRun} blobs, {scenario.Overwrites} overwrites, {slow.Held} downloads held, " +

@@ -8,9 +8,9 @@ namespace CarClassifier.EndToEnd.Tests.OverwriteRace;
 /// <summary>
 /// A storage pipeline policy for the classifying host: every download of an image blob under the prefix is held for a
 /// seeded random time after its response headers arrive (the bytes are already the version the GET saw), the way a slow
-/// decode, a long batch wait or a loaded machine holds a classification in flight. A blob's first download is held up
-/// to <c>maxFirstDelayMs</c>, longer than a newer version needs to be ingested and classified, so the older version
-/// often finishes last; later downloads up to <c>maxDelayMs</c>. It also tells the test when a blob's first download
+/// decode, a long batch wait or a loaded machine holds a classification in flight. Half the first downloads (drawn from
+/// the seed) are held long, 60-100% of <c>maxFirstDelayMs</c>, longer than a newer version needs to be ingested and
+/// classified, so the older version often finishes last; every other download up to <c>maxDelayMs</c>. It also tells the test when a blob's first download
 /// began, so the test overwrites the blob while that version is being classified.
 /// </summary>
 internal sealed class SlowDownloads : HttpPipelinePolicy
@@ -73,7 +73,11 @@ internal sealed class SlowDownloads : HttpPipelinePolicy
         if (!IsDownload(message, out var blobName)) return;
         var first = Signal(blobName).TrySetResult();
         int delay;
-        lock (_random) delay = _random.Next((first ? _maxFirstDelayMs : _maxDelayMs) + 1);
+        lock (_random)
+        {
+            delay = first && _random.Next(2) == 0 ? _random.Next(_maxFirstDelayMs * 3 / 5, _maxFirstDelayMs + 1) : _random.Next(_maxDelayMs + 1);
+        }
+
         Interlocked.Increment(ref _held);
         _log.GetOrAdd(blobName, _ => new ConcurrentQueue<string>()).Enqueue($"{message.Response.Headers.ETag} held {delay} ms");
         await Task.Delay(delay, message.CancellationToken).ConfigureAwait(false);
