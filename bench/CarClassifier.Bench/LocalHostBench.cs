@@ -96,7 +96,7 @@ internal static partial class LocalHostBench
             {
                 // What carclass upload adds per uploaded image against the emulator: the receipt and the claim check.
                 var ingestor = new ImageIngestor(
-                    new WorkQueue(storage.CreateQueueClient(PipelineNames.WorkQueue)), results, Options.Create(new ClassifierOptions()), TimeProvider.System, NullLogger<ImageIngestor>.Instance);
+                    new WorkQueue(storage.CreateQueueClient(PipelineNames.WorkQueue)), results, blobs, Options.Create(new ClassifierOptions()), TimeProvider.System, NullLogger<ImageIngestor>.Instance);
                 var claims = new UploadClaims(ingestor, blobs);
                 var files = photoClass.Files;
                 var before = ProcessCpu.Read(Environment.ProcessId).TotalMs;

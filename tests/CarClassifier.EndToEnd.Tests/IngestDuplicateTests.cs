@@ -28,7 +28,7 @@ public sealed class IngestDuplicateTests(AzuriteFixture azurite)
         await queueClient.CreateAsync();
         var results = new ResultStore(storage.CreateTableClient(PipelineNames.ResultsTable));
         var ingestor = new ImageIngestor(
-            new Core.Messaging.WorkQueue(queueClient), results, Options.Create(new ClassifierOptions()), TimeProvider.System, NullLogger<ImageIngestor>.Instance);
+            new Core.Messaging.WorkQueue(queueClient), results, storage.CreateBlobServiceClient(), Options.Create(new ClassifierOptions()), TimeProvider.System, NullLogger<ImageIngestor>.Instance);
         var blob = storage.CreateBlobServiceClient().GetBlobContainerClient(PipelineNames.ImagesContainer).GetBlobClient($"dup-{Guid.NewGuid():N}/a.jpg");
         var first = await blob.UploadAsync(BinaryData.FromBytes(TestImages.SolidJpeg(TestImages.Colours["red"])));
         await results.UpsertAsync(new ClassificationResult

@@ -13,4 +13,8 @@ internal static partial class ClassifierLog
     [LoggerMessage(EventId = 1001, Level = LogLevel.Debug,
         Message = "Classified {BlobPath} as {Label} ({Probability:P1}) in a batch of {BatchSize} (correlation {CorrelationId})")]
     public static partial void Classified(ILogger logger, string blobPath, string? label, double? probability, int batchSize, string? correlationId);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Information,
+        Message = "Kept no row for {BlobPath} version {ETag}: the blob was overwritten or deleted while it was classified; the newer version's row stands (correlation {CorrelationId})")]
+    public static partial void Superseded(ILogger logger, string blobPath, string? eTag, string? correlationId);
 }

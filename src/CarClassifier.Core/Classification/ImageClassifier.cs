@@ -169,20 +169,12 @@ public class ImageClassifier
         var path = ResultKeys.BlobPath(request.Container, request.BlobName);
         try
         {
-            if (onlyIfNoFinalRow)
-            {
-                // An earlier delivery may have written the real row and died before completing the message: keep it.
-                var existing = await _results.GetAsync(path, cancellationToken).ConfigureAwait(false);
-                if (existing is not null && existing.ErrorKind != PoisonedKind && SameETag(existing.BlobETag, request.ETag))
-                {
-                    return;
-                }
-            }
-
+            var current = CurrentBlobVersion.Of(_blobs, request.Container, request.BlobName, request.ETag);
             var row = new ClassificationResult
             {
                 BlobPath = path,
-                BlobETag = request.ETag,
+                // A hand-made message may name no version: the row is about the blob as it is now.
+                BlobETag = request.ETag ?? await current(cancellationToken).ConfigureAwait(false),
                 BlobSizeBytes = request.SizeBytes,
                 Model = _model.TryGetIdentity(),
                 CorrelationId = request.CorrelationId,
@@ -190,8 +182,18 @@ public class ImageClassifier
                 ProcessedAt = _time.GetUtcNow(),
             };
             MarkFailed(row, PoisonedKind, reason);
-            await _results.UpsertAsync(row, cancellationToken).ConfigureAwait(false);
-            if (!onlyIfNoFinalRow)
+
+            // An earlier delivery may have written the real row and died before completing the message: keep it.
+            Func<ClassificationResult, bool>? keepFinalRow = onlyIfNoFinalRow
+                ? existing => existing.ErrorKind != PoisonedKind && ResultStore.SameBlobVersion(existing.BlobETag, row.BlobETag)
+                : null;
+            var written = await _results.WriteIfCurrentAsync(row, current, keepFinalRow, cancellationToken).ConfigureAwait(false);
+            if (written == RowWrite.Superseded)
+            {
+                // The blob was overwritten since this message's version: the new version's own message gives it its row.
+                _logger.LogInformation("No {ErrorKind} row for {BlobPath}: the blob has changed since version {ETag}", PoisonedKind, path, row.BlobETag);
+            }
+            else if (written == RowWrite.Written && !onlyIfNoFinalRow)
             {
                 PipelineTelemetry.ImagesFailed.Add(1, new KeyValuePair<string, object?>(PipelineTelemetry.ErrorKindTag, PoisonedKind));
                 _logger.LogError("Failed {BlobPath}: {ErrorKind}: {Error} (correlation {CorrelationId})", path, PoisonedKind, reason, request.CorrelationId);
@@ -203,9 +205,10 @@ public class ImageClassifier
         }
     }
 
-    private static bool SameETag(string? a, string? b) => a is not null && b is not null && a.Trim('"') == b.Trim('"');
-
-    /// <summary>Classifies the blob a message names and writes its row. Returns the row written.</summary>
+    /// <summary>
+    /// Classifies the blob a message names and writes its row, unless the blob was overwritten or deleted while this
+    /// version was being classified (then a newer version's row is, or will be, the blob's row). Returns the row made.
+    /// </summary>
     public virtual async Task<ClassificationResult> ClassifyAsync(ClassifyRequest request, long dequeueCount, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -294,6 +297,8 @@ public class ImageClassifier
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
         {
+            // The version this row describes is "no blob": it replaces a row only while the blob is still gone.
+            row.BlobETag = null;
             MarkFailed(row, "BlobNotFound", "The blob no longer exists (deleted before it was classified).");
         }
         finally
@@ -304,7 +309,16 @@ public class ImageClassifier
         }
 
         row.ProcessedAt = _time.GetUtcNow();
-        await _results.UpsertAsync(row, cancellationToken).ConfigureAwait(false);
+        var written = await _results.WriteIfCurrentAsync(
+            row, CurrentBlobVersion.Of(_blobs, request.Container, request.BlobName, row.BlobETag), cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (written == RowWrite.Superseded)
+        {
+            // Overwritten (or deleted) while this version was being classified: its row would describe bytes that are
+            // gone. The newer version's own message writes the row.
+            ClassifierLog.Superseded(_logger, row.BlobPath, row.BlobETag, row.CorrelationId);
+            return row;
+        }
+
         if (row.Error is null)
         {
             PipelineTelemetry.ImagesClassified.Add(1);

@@ -20,21 +20,30 @@ public class ImageIngestor
 {
     private readonly WorkQueue _queue;
     private readonly ResultStore _results;
+    private readonly BlobServiceClient _blobs;
     private readonly ClassifierOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<ImageIngestor> _logger;
     private readonly ModelRuntime? _model;
 
     public ImageIngestor(
-        WorkQueue queue, ResultStore results, IOptions<ClassifierOptions> options, TimeProvider time, ILogger<ImageIngestor> logger, ModelRuntime? model = null)
+        WorkQueue queue,
+        ResultStore results,
+        BlobServiceClient blobs,
+        IOptions<ClassifierOptions> options,
+        TimeProvider time,
+        ILogger<ImageIngestor> logger,
+        ModelRuntime? model = null)
     {
         ArgumentNullException.ThrowIfNull(queue);
         ArgumentNullException.ThrowIfNull(results);
+        ArgumentNullException.ThrowIfNull(blobs);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(logger);
         _queue = queue;
         _results = results;
+        _blobs = blobs;
         _options = options.Value;
         _time = time;
         _logger = logger;
@@ -46,6 +55,7 @@ public class ImageIngestor
     {
         _queue = null!;
         _results = null!;
+        _blobs = null!;
         _options = null!;
         _time = null!;
         _logger = null!;
@@ -86,14 +96,16 @@ public class ImageIngestor
         if (!BlobNameAddressing.IsAddressable(blobName))
         {
             // A message would only make the classifier read another blob (or none): the row says why, once.
-            return await RejectAsync(blobPath, etag, sizeBytes, BlobNameAddressing.UnaddressableKind, BlobNameAddressing.UnaddressableReason, correlationId, cancellationToken)
+            return await RejectAsync(
+                container, blobName, etag, sizeBytes, BlobNameAddressing.UnaddressableKind, BlobNameAddressing.UnaddressableReason, correlationId, cancellationToken)
                 .ConfigureAwait(false);
         }
 
         if (sizeBytes > _options.MaxBlobBytes)
         {
             var reason = $"Blob is {sizeBytes} bytes, over the limit of {_options.MaxBlobBytes} bytes (Classifier:MaxBlobBytes).";
-            return await RejectAsync(blobPath, etag, sizeBytes, nameof(ImageRejectionKind.TooManyBytes), reason, correlationId, cancellationToken).ConfigureAwait(false);
+            return await RejectAsync(container, blobName, etag, sizeBytes, nameof(ImageRejectionKind.TooManyBytes), reason, correlationId, cancellationToken)
+                .ConfigureAwait(false);
         }
 
         var request = new ClassifyRequest
@@ -111,23 +123,34 @@ public class ImageIngestor
         return IngestOutcome.Enqueued;
     }
 
+    /// <summary>
+    /// The Failed row of a blob rejected from its properties. Written only while <paramref name="etag"/> is still the blob's
+    /// version (see <see cref="ResultStore.WriteIfCurrentAsync"/>): a late trigger for an overwritten version must not
+    /// replace the newer version's row.
+    /// </summary>
     private async Task<IngestOutcome> RejectAsync(
-        string blobPath, string? etag, long sizeBytes, string kind, string reason, string correlationId, CancellationToken cancellationToken)
+        string container, string blobName, string? etag, long sizeBytes, string kind, string reason, string correlationId, CancellationToken cancellationToken)
     {
+        var blobPath = ResultKeys.BlobPath(container, blobName);
+        var current = CurrentBlobVersion.Of(_blobs, container, blobName, etag);
+        var row = new ClassificationResult
+        {
+            BlobPath = blobPath,
+            BlobETag = etag ?? await current(cancellationToken).ConfigureAwait(false),
+            BlobSizeBytes = sizeBytes,
+            Status = nameof(ClassificationStatus.Failed),
+            Error = reason,
+            ErrorKind = kind,
+            ProcessedAt = _time.GetUtcNow(),
+            CorrelationId = correlationId,
+        };
+        if (await _results.WriteIfCurrentAsync(row, current, cancellationToken: cancellationToken).ConfigureAwait(false) == RowWrite.Superseded)
+        {
+            _logger.LogInformation("Not rejecting {BlobPath} version {ETag}: the blob has changed since; its newer version is ingested on its own", blobPath, row.BlobETag);
+            return IngestOutcome.Superseded;
+        }
+
         _logger.LogWarning("Rejected {BlobPath} at ingest: {Reason} (correlation {CorrelationId})", blobPath, reason, correlationId);
-        await _results.UpsertAsync(
-            new ClassificationResult
-            {
-                BlobPath = blobPath,
-                BlobETag = etag,
-                BlobSizeBytes = sizeBytes,
-                Status = nameof(ClassificationStatus.Failed),
-                Error = reason,
-                ErrorKind = kind,
-                ProcessedAt = _time.GetUtcNow(),
-                CorrelationId = correlationId,
-            },
-            cancellationToken).ConfigureAwait(false);
         PipelineTelemetry.ImagesFailed.Add(1, new KeyValuePair<string, object?>(PipelineTelemetry.ErrorKindTag, kind));
         return IngestOutcome.Rejected;
     }

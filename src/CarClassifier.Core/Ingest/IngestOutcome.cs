@@ -11,4 +11,7 @@ public enum IngestOutcome
 
     /// <summary>The blob version already has its row (same ETag and model); nothing was enqueued.</summary>
     AlreadyClassified,
+
+    /// <summary>The blob changed since this version was seen: nothing was written or enqueued (the newer version is ingested on its own).</summary>
+    Superseded,
 }

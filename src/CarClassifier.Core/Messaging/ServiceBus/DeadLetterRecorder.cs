@@ -1,5 +1,7 @@
 using Azure.Messaging.ServiceBus;
+using Azure.Storage.Blobs;
 using CarClassifier.Core.Results;
+using CarClassifier.Core.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -9,7 +11,8 @@ namespace CarClassifier.Core.Messaging.ServiceBus;
 /// <summary>
 /// Keeps the invariant for messages Service Bus dead-letters: every blob whose claim check sits in the work queue's
 /// $DeadLetterQueue gets a Failed row of kind <see cref="PoisonedKind"/> with the dead-letter reason, unless an earlier
-/// delivery already wrote the blob's real row. It peeks (never receives), so the messages stay where
+/// delivery already wrote the blob's real row, or the blob has been overwritten since the message's version (the newer
+/// version's own message gives it its row; see <see cref="ResultStore.WriteIfCurrentAsync"/>). It peeks (never receives), so the messages stay where
 /// <c>carclass poison list/replay</c> finds them; a replay that succeeds later overwrites the row. Peeking again after a
 /// restart only rewrites the same rows.
 /// <para>
@@ -31,6 +34,7 @@ public sealed class DeadLetterRecorder : BackgroundService
 
     private readonly ServiceBusClient _client;
     private readonly ResultStore _results;
+    private readonly BlobServiceClient _blobs;
     private readonly ServiceBusOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<DeadLetterRecorder> _logger;
@@ -38,15 +42,18 @@ public sealed class DeadLetterRecorder : BackgroundService
     private DateTimeOffset _lastFullScan = DateTimeOffset.MinValue;
     private HashSet<long> _handled = [];
 
-    public DeadLetterRecorder(ServiceBusClient client, ResultStore results, IOptions<ServiceBusOptions> options, TimeProvider time, ILogger<DeadLetterRecorder> logger)
+    public DeadLetterRecorder(
+        ServiceBusClient client, ResultStore results, BlobServiceClient blobs, IOptions<ServiceBusOptions> options, TimeProvider time, ILogger<DeadLetterRecorder> logger)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(results);
+        ArgumentNullException.ThrowIfNull(blobs);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(logger);
         _client = client;
         _results = results;
+        _blobs = blobs;
         _options = options.Value;
         _time = time;
         _logger = logger;
@@ -138,18 +145,12 @@ public sealed class DeadLetterRecorder : BackgroundService
         }
 
         var path = ResultKeys.BlobPath(request.Container, request.BlobName);
-        var existing = await _results.GetAsync(path, cancellationToken).ConfigureAwait(false);
-        if (existing is not null && SameETag(existing.BlobETag, request.ETag)
-            && (existing.ErrorKind != PoisonedKind || existing.CorrelationId == request.CorrelationId))
-        {
-            return false; // A delivery finished the real row before the message died, or this one is already recorded.
-        }
-
+        var current = CurrentBlobVersion.Of(_blobs, request.Container, request.BlobName, request.ETag);
         var reason = message.DeadLetterReason ?? "DeadLettered";
         var row = new ClassificationResult
         {
             BlobPath = path,
-            BlobETag = request.ETag,
+            BlobETag = request.ETag ?? await current(cancellationToken).ConfigureAwait(false),
             BlobSizeBytes = request.SizeBytes,
             Status = nameof(ClassificationStatus.Failed),
             ErrorKind = PoisonedKind,
@@ -160,10 +161,16 @@ public sealed class DeadLetterRecorder : BackgroundService
             DequeueCount = message.DeliveryCount,
             ProcessedAt = _time.GetUtcNow(),
         };
-        await _results.UpsertAsync(row, cancellationToken).ConfigureAwait(false);
+
+        // Kept: a delivery finished the real row before the message died, or this one is already recorded.
+        var written = await _results.WriteIfCurrentAsync(
+            row,
+            current,
+            existing => ResultStore.SameBlobVersion(existing.BlobETag, row.BlobETag)
+                && (existing.ErrorKind != PoisonedKind || existing.CorrelationId == request.CorrelationId),
+            cancellationToken).ConfigureAwait(false);
+        if (written != RowWrite.Written) return false;
         _logger.LogError("Failed {BlobPath}: {ErrorKind}: {Error} (correlation {CorrelationId})", path, PoisonedKind, row.Error, request.CorrelationId);
         return true;
     }
-
-    private static bool SameETag(string? a, string? b) => a is not null && b is not null && a.Trim('"') == b.Trim('"');
 }
