@@ -155,8 +155,11 @@ public static class FineTuner
             Ece(logitsBest, truth, classes, 1.0), Ece(logitsBest, truth, classes, temperature), history, Stopwatch.GetElapsedTime(started));
     }
 
-    /// <summary>Top-1 of a fine-tuned result on cached activations (the un-mirrored ones) of <paramref name="rows"/>.</summary>
-    public static double Score(
+    /// <summary>
+    /// Top-1 of a fine-tuned result on cached activations (the un-mirrored ones) of <paramref name="rows"/>, with the
+    /// expected calibration error there before and after its hold-out temperature (as the served model would score).
+    /// </summary>
+    public static FoldScore Score(
         GraphProto graph, string cut, string features, long[] activationShape, FineTuneResult result, IReadOnlyList<float[]> original, IReadOnlyList<int> labels, int[] rows)
     {
         ArgumentNullException.ThrowIfNull(result);
@@ -167,7 +170,8 @@ public static class FineTuner
         using var w = tensor(result.HeadWeights, [result.Classes, result.Width]);
         using var b = tensor(result.HeadBias, [result.Classes]);
         var (logits, _) = Logits(segment, w, b, rows, original, activationShape, activationShape.Aggregate(1L, (x, y) => x * y));
-        return Accuracy(logits, [.. rows.Select(i => labels[i])], result.Classes);
+        int[] truth = [.. rows.Select(i => labels[i])];
+        return new FoldScore(Accuracy(logits, truth, result.Classes), Ece(logits, truth, result.Classes, 1.0), Ece(logits, truth, result.Classes, result.Temperature));
     }
 
     /// <summary>Linear warm-up over the first 30 % of the steps, then cosine decay to zero.</summary>

@@ -11,9 +11,11 @@ public sealed record CrossValidationReport(
 
 /// <summary>
 /// The same folds, fine-tuned: per-fold top-1 on the held-out fold (each fold's epoch chosen on a nested hold-out of its
-/// training part), the stem extraction and the total training time.
+/// training part), the expected calibration error on each held-out fold before and after the temperature fitted on
+/// that nested hold-out, the stem extraction and the total training time.
 /// </summary>
-public sealed record FineTuneCrossValidation(IReadOnlyList<double> Top1, IReadOnlyList<int> BestEpochs, FeatureExtractionStats Extraction, TimeSpan Training)
+public sealed record FineTuneCrossValidation(
+    IReadOnlyList<double> Top1, IReadOnlyList<int> BestEpochs, FeatureExtractionStats Extraction, TimeSpan Training, IReadOnlyList<double> Ece, IReadOnlyList<double> CalibratedEce)
 {
     public double Mean => Top1.Average();
 

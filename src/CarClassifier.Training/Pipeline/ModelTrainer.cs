@@ -162,6 +162,8 @@ public static class ModelTrainer
         var fold = StratifiedSplit.Folds(labels, folds, request.Head.Seed);
         var top1 = new List<double>();
         var epochs = new List<int>();
+        var ece = new List<double>();
+        var calibratedEce = new List<double>();
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var epochProgress = progress is null ? null : new RelayProgress<FineTuning.EpochReport>(e => progress.Report(new TrainingProgress(TrainingStage.FittingHead, Epoch: e)));
         for (var f = 0; f < folds; f++)
@@ -175,11 +177,14 @@ public static class ModelTrainer
                     [.. train.Select(i => labels[i])], dataset.Classes.Count, settings, epochProgress, cancellationToken),
                 cancellationToken).ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
-            top1.Add(FineTuning.FineTuner.Score(graph, cut, backbone.FeaturesManifest.Output.Name, shape, result, features.Original, labels, test));
+            var score = FineTuning.FineTuner.Score(graph, cut, backbone.FeaturesManifest.Output.Name, shape, result, features.Original, labels, test);
+            top1.Add(score.Top1);
+            ece.Add(score.Ece);
+            calibratedEce.Add(score.CalibratedEce);
             epochs.Add(result.BestEpoch);
         }
 
-        return new FineTuneCrossValidation(top1, epochs, features.Stats, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        return new FineTuneCrossValidation(top1, epochs, features.Stats, System.Diagnostics.Stopwatch.GetElapsedTime(started), ece, calibratedEce);
     }
 
     /// <summary>Features for a checked dataset; re-checks the class counts if some images failed to decode.</summary>

@@ -149,7 +149,7 @@ public sealed class TrainCommand(IModelWeightsGenerator generator) : AsyncComman
         {
             var t = tuned;
             AnsiConsole.MarkupLineInterpolated(
-                $"Fine-tuning: activations below the last stage {t.Extraction.Extracted} extracted in {t.Extraction.Elapsed.TotalSeconds:F1} s ({t.Extraction.FromCache} from the cache); {report.CrossValidation.Folds} trainings in {t.Training.TotalSeconds:F0} s.");
+                $"Fine-tuning: activations below the last stage {t.Extraction.Extracted} extracted in {t.Extraction.Elapsed.TotalSeconds:F1} s ({t.Extraction.FromCache} from the cache); {report.CrossValidation.Folds} trainings in {t.Training.TotalSeconds:F0} s; calibration error on the held-out folds {t.Ece.Average():F3} -> {t.CalibratedEce.Average():F3} after the temperature.");
         }
     }
 
@@ -178,6 +178,7 @@ public sealed class TrainCommand(IModelWeightsGenerator generator) : AsyncComman
                 std = t.Std,
                 perFold = t.Top1,
                 bestEpochs = t.BestEpochs,
+                ece = new { before = t.Ece, afterTemperature = t.CalibratedEce },
                 extraction = new { extracted = t.Extraction.Extracted, fromCache = t.Extraction.FromCache, seconds = t.Extraction.Elapsed.TotalSeconds, inferenceSeconds = t.Extraction.Inference.TotalSeconds },
                 trainingSeconds = t.Training.TotalSeconds,
             }
