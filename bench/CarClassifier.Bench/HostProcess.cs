@@ -6,6 +6,26 @@ namespace CarClassifier.Bench;
 internal static class HostProcess
 {
     /// <summary>
+    /// <c>carclass host</c> as the bench runs it: one process (no restart supervisor), the bench's model from the cache
+    /// the bench prepared it in (the model file sits directly in it), never a download, no colour codes.
+    /// </summary>
+    public static ProcessStartInfo LocalHost(string cli, BenchModel model, string connection, BenchSettings settings)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { cli, "host", "--no-restart", "--model", model.ManifestPath, "--connection", connection },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = RepoPaths.Root,
+        };
+        start.Environment["Classifier__ModelCacheDirectory"] = RepoPaths.Resolve(settings.ModelCache);
+        start.Environment["Classifier__AllowModelDownload"] = "false";
+        start.Environment["NO_COLOR"] = "1";
+        return start;
+    }
+
+    /// <summary>
     /// Applies the user's <c>--host-env</c> settings last (so they override the section's), and, for a profiled run, the
     /// runtime settings perf needs to name JIT-compiled frames (a perf map; W^X off, or the code lives in a memfd
     /// mapping perf cannot name). Then starts the process and hands every stdout and stderr line to <paramref name="onLine"/>.

@@ -151,17 +151,7 @@ internal static partial class LocalHostBench
 
     private static Process StartHost(string cli, BenchModel model, string connection, BenchSettings settings, Action<string?> onLine)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            ArgumentList = { cli, "host", "--no-restart", "--model", model.ManifestPath, "--connection", connection },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = RepoPaths.Root,
-        };
-        start.Environment["Classifier__ModelCacheDirectory"] = RepoPaths.Resolve(settings.ModelCache);
-        start.Environment["Classifier__AllowModelDownload"] = "false";
-        start.Environment["NO_COLOR"] = "1";
+        var start = HostProcess.LocalHost(cli, model, connection, settings);
         return HostProcess.Start(start, settings, profiled: settings.ProfileFolder is not null, onLine, "carclass host");
     }
 

@@ -259,18 +259,7 @@ internal static class PlumbingBench
 
     private static Process StartHost(string cli, BenchModel model, string connection, string mode, BenchSettings settings, OutputCounter output)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            ArgumentList = { cli, "host", "--no-restart", "--model", model.ManifestPath, "--connection", connection },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = RepoPaths.Root,
-        };
-        // The cache the bench prepared the model in (the model file sits directly in it).
-        start.Environment["Classifier__ModelCacheDirectory"] = RepoPaths.Resolve(settings.ModelCache);
-        start.Environment["Classifier__AllowModelDownload"] = "false";
-        start.Environment["NO_COLOR"] = "1";
+        var start = HostProcess.LocalHost(cli, model, connection, settings);
         // One path per run; the reconciler off in both (it would ingest the blobs the classify run never ingested, and
         // its sweeps cost per interval, not per image: see the idle column).
         start.Environment[$"AzureWebJobs.{(mode == "ingest" ? PipelineNames.ClassifyFunction : PipelineNames.IngestFunction)}.Disabled"] = "true";
