@@ -115,6 +115,15 @@ internal static class AzuriteBench
 
     public static string AzuritePath => Path.Combine(RepoPaths.Root, "tools", "azurite", "node_modules", ".bin", "azurite");
 
+    /// <summary>Clients for the pipeline's storage on that connection, its containers, queues and table made.</summary>
+    public static async Task<StorageClientFactory> OpenStorageAsync(string connection, CancellationToken cancellationToken)
+    {
+        var storage = new StorageClientFactory(new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { [PipelineNames.StorageConnection] = connection }).Build());
+        await StorageBootstrapper.EnsureAsync(storage, cancellationToken).ConfigureAwait(false);
+        return storage;
+    }
+
     public static string ConnectionString(int blobPort, int queuePort, int tablePort) =>
         $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={DevKey};" +
         $"BlobEndpoint=http://127.0.0.1:{blobPort}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{queuePort}/devstoreaccount1;" +

@@ -7,7 +7,6 @@ using CarClassifier.Core.Configuration;
 using CarClassifier.Core.Ingest;
 using CarClassifier.Core.Messaging;
 using CarClassifier.Core.Results;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -82,9 +81,7 @@ internal static partial class LocalHostBench
         {
             await AzuriteBench.WaitListeningAsync([blobPort, queuePort, tablePort], azuriteProcess, cancellationToken).ConfigureAwait(false);
             var connection = AzuriteBench.ConnectionString(blobPort, queuePort, tablePort);
-            var storage = new StorageClientFactory(new ConfigurationBuilder()
-                .AddInMemoryCollection(new Dictionary<string, string?> { [PipelineNames.StorageConnection] = connection }).Build());
-            await StorageBootstrapper.EnsureAsync(storage, cancellationToken).ConfigureAwait(false);
+            var storage = await AzuriteBench.OpenStorageAsync(connection, cancellationToken).ConfigureAwait(false);
             var blobs = storage.CreateBlobServiceClient();
             var container = blobs.GetBlobContainerClient(PipelineNames.ImagesContainer);
             var results = new ResultStore(storage.CreateTableClient(PipelineNames.ResultsTable));

@@ -10,7 +10,6 @@ using CarClassifier.Core.Messaging;
 using CarClassifier.Core.Messaging.ServiceBus;
 using CarClassifier.Core.Results;
 using CarClassifier.TestBroker;
-using Microsoft.Extensions.Configuration;
 
 namespace CarClassifier.Bench;
 
@@ -106,9 +105,7 @@ internal static class PlumbingBench
         {
             await AzuriteBench.WaitListeningAsync([blobPort, queuePort, tablePort], azuriteProcess, cancellationToken).ConfigureAwait(false);
             var connection = AzuriteBench.ConnectionString(blobPort, queuePort, tablePort);
-            var storage = new StorageClientFactory(new ConfigurationBuilder()
-                .AddInMemoryCollection(new Dictionary<string, string?> { [PipelineNames.StorageConnection] = connection }).Build());
-            await StorageBootstrapper.EnsureAsync(storage, cancellationToken).ConfigureAwait(false);
+            var storage = await AzuriteBench.OpenStorageAsync(connection, cancellationToken).ConfigureAwait(false);
             var container = storage.CreateBlobServiceClient().GetBlobContainerClient(PipelineNames.ImagesContainer);
             var queue = storage.CreateQueueClient(PipelineNames.WorkQueue);
             var results = new ResultStore(storage.CreateTableClient(PipelineNames.ResultsTable));

@@ -4,10 +4,8 @@ using System.Text.Json.Nodes;
 using Azure.Storage.Blobs;
 using CarClassifier.Bench.Isolated.Rpc;
 using CarClassifier.Core;
-using CarClassifier.Core.Configuration;
 using CarClassifier.Core.Messaging;
 using CarClassifier.Core.Results;
-using Microsoft.Extensions.Configuration;
 
 namespace CarClassifier.Bench.Isolated;
 
@@ -80,9 +78,7 @@ internal static class IsolatedBench
         {
             await AzuriteBench.WaitListeningAsync([blobPort, queuePort, tablePort], azuriteProcess, cancellationToken).ConfigureAwait(false);
             var connection = AzuriteBench.ConnectionString(blobPort, queuePort, tablePort);
-            var storage = new StorageClientFactory(new ConfigurationBuilder()
-                .AddInMemoryCollection(new Dictionary<string, string?> { [PipelineNames.StorageConnection] = connection }).Build());
-            await StorageBootstrapper.EnsureAsync(storage, cancellationToken).ConfigureAwait(false);
+            var storage = await AzuriteBench.OpenStorageAsync(connection, cancellationToken).ConfigureAwait(false);
             var container = storage.CreateBlobServiceClient().GetBlobContainerClient(PipelineNames.ImagesContainer);
             var results = new ResultStore(storage.CreateTableClient(PipelineNames.ResultsTable));
 
